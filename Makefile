@@ -1,0 +1,45 @@
+# The commands the README names. Each target sets up what it needs first.
+#   make lab    create .venv, install the course, open JupyterLab on lectures/
+#   make test   create .venv, install the course and its test tools, run every test
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+EXTRAS ?= test
+STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+comma := ,
+
+.PHONY: setup lab test test-fast lectures check-lectures benchmarks clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, found " + sys.version.split()[0]'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	touch $@
+
+lab: setup
+	$(VENV)/bin/jupyter lab lectures/
+
+# Every test: unit tests, notebook validation (nbval), build check, grading round trip, browser test
+# (skipped with a message when no Chromium is installed).
+test: setup
+	$(PY) -m pytest
+
+# Unit tests only, without executing notebooks or a browser: the quick loop while developing.
+test-fast: setup
+	$(PY) -m pytest -m "not notebooks and not browser"
+
+lectures: setup
+	$(PY) -m coursekit build
+
+check-lectures: setup
+	$(PY) -m coursekit build --check
+
+benchmarks: setup
+	$(PY) -m pip install --quiet torch || true
+	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) test-output

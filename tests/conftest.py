@@ -1,0 +1,59 @@
+"""Shared fixtures: the array backends every layer, loss and training test runs on."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def _backends():
+    import array_api_compat
+
+    params = [pytest.param(("numpy", array_api_compat.array_namespace(np.empty(0)), None), id="numpy")]
+    try:
+        import array_api_strict
+
+        params.append(pytest.param(("array-api-strict", array_api_strict, None), id="strict"))
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import torch
+        from array_api_compat import torch as xtorch
+
+        params.append(pytest.param(("torch-cpu", xtorch, torch.device("cpu")), id="torch"))
+    except ImportError:
+        params.append(pytest.param(("torch-cpu", None, None), id="torch",
+                                   marks=pytest.mark.skip(reason="PyTorch is not installed")))
+    return params
+
+
+@pytest.fixture(params=_backends())
+def backend(request):
+    """(name, xp, device) for NumPy, array-api-strict and (when installed) torch on the CPU."""
+    return request.param
+
+
+@pytest.fixture
+def xp(backend):
+    return backend[1]
+
+
+@pytest.fixture
+def cuda_backend():
+    """(name, xp, device) for torch on CUDA; skips cleanly without a GPU."""
+    try:
+        import torch
+        from array_api_compat import torch as xtorch
+    except ImportError:
+        pytest.skip("PyTorch is not installed")
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA GPU here")
+    return ("torch-cuda", xtorch, torch.device("cuda"))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

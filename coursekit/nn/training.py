@@ -1,0 +1,348 @@
+"""The training loop (notebook 06): mini-batch gradient descent, Keras style.
+
+``fit(model, X, y, loss=..., optimizer=..., epochs=..., batch_size=...)`` runs, for every epoch,
+a fresh shuffle of the samples, then for each mini-batch: forward, loss, backward, optimizer
+step. It returns a ``History`` with one entry per epoch.
+
+Speed: everything that can be checked once (shapes, labels, data placement) is checked before the
+first batch; inside the loop there is only the maths and one float per batch (the loss, needed to
+stop at once when training diverges). The progress bar moves once per epoch.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import array_api_compat
+import numpy as np
+
+from ..backend import asarray
+from .base import ShapeError, describe_shape
+from .init import xp_of
+
+__all__ = ["fit", "predict", "evaluate", "History", "TrainingDivergedError"]
+
+
+class TrainingDivergedError(RuntimeError):
+    """The loss became NaN or infinite during ``fit``. ``epoch`` and ``batch`` count from 1."""
+
+    def __init__(self, message: str, epoch: int, batch: int, loss: float):
+        super().__init__(message)
+        self.epoch, self.batch, self.loss = epoch, batch, loss
+
+
+@dataclass
+class History:
+    """Per-epoch figures of a ``fit`` run (lists, one entry per epoch run).
+
+    ``loss``/``accuracy``: on the training batches, averaged over the epoch while the weights
+    were still changing (as Keras reports them). ``val_loss``/``val_accuracy``: on
+    ``validation_data`` at the end of each epoch (empty lists without it). Accuracy entries are
+    ``None`` when the targets are not class labels (regression with MSE).
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    stopped_epoch: int | None = None  # set when early stopping ended the run
+    best_epoch: int | None = None     # epoch (from 1) whose weights were kept by early stopping
+
+    @property
+    def epochs(self) -> list:
+        return list(range(1, len(self.loss) + 1))
+
+    @property
+    def history(self) -> dict:
+        """The lists by name, like Keras's ``history.history``."""
+        out = {"loss": self.loss, "accuracy": self.accuracy}
+        if self.val_loss:
+            out.update(val_loss=self.val_loss, val_accuracy=self.val_accuracy)
+        return out
+
+    def __getitem__(self, key):
+        return self.history[key]
+
+    def __len__(self):
+        return len(self.loss)
+
+    def __repr__(self):
+        if not self.loss:
+            return "History(no epochs)"
+        parts = [f"epochs={len(self.loss)}", f"loss={self.loss[-1]:.4f}"]
+        if self.accuracy and self.accuracy[-1] is not None:
+            parts.append(f"accuracy={self.accuracy[-1]:.4f}")
+        if self.val_loss:
+            parts.append(f"val_loss={self.val_loss[-1]:.4f}")
+            if self.val_accuracy[-1] is not None:
+                parts.append(f"val_accuracy={self.val_accuracy[-1]:.4f}")
+        return "History(" + ", ".join(parts) + ")"
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def _placement(model):
+    """(xp, device, dtype) of the model's parameters (NumPy float64 for a model without any)."""
+    params = getattr(model, "params", {}) or {}
+    for p in params.values():
+        return xp_of(p), array_api_compat.device(p), p.dtype
+    xp = array_api_compat.array_namespace(np.empty(0))
+    return xp, None, xp.float64
+
+
+def _to_model(X, y, model, what="X"):
+    """Put X (float, model dtype) and y (labels stay integer) where the model's parameters are."""
+    xp, device, dtype = _placement(model)
+    X = asarray(X, xp, device=device)
+    if X.dtype != dtype:
+        X = xp.astype(X, dtype)
+    if y is not None:
+        y = asarray(y, xp, device=device)
+        if xp.isdtype(y.dtype, "bool"):
+            y = xp.astype(y, xp.int64)
+        elif xp.isdtype(y.dtype, "real floating") and y.dtype != dtype:
+            y = xp.astype(y, dtype)
+    return xp, X, y
+
+
+def _check_data(X, y, what="X"):
+    if len(X.shape) < 2:
+        raise ShapeError(f"{what} must have one row per sample, shape (N, features), got "
+                         f"{describe_shape(X.shape)}; a single feature column is "
+                         f"reshape(x, (-1, 1)).")
+    if X.shape[0] == 0:
+        raise ShapeError(f"{what} has no samples (shape {describe_shape(X.shape)}).")
+    if y is not None and y.shape[0] != X.shape[0]:
+        raise ValueError(f"{what} has {X.shape[0]} samples but its targets have {y.shape[0]}: "
+                         "give exactly one target per sample.")
+
+
+def _labels_of_scores(xp, scores, threshold):
+    if scores.shape[1] == 1:
+        return xp.astype(scores[:, 0] > threshold, xp.int64)
+    return xp.argmax(scores, axis=1)
+
+
+def _target_labels(xp, y):
+    """Class labels (N,) from targets, or None when they are not classes (regression)."""
+    if xp.isdtype(y.dtype, "integral"):
+        return y if len(y.shape) == 1 else None
+    values_01 = bool(xp.all((y == 0) | (y == 1)))
+    if not values_01:
+        return None
+    if len(y.shape) == 1 or (len(y.shape) == 2 and y.shape[1] == 1):
+        return xp.astype(xp.reshape(y, (-1,)), xp.int64)
+    if len(y.shape) == 2:
+        return xp.argmax(y, axis=1)  # one-hot rows
+    return None
+
+
+def _default_threshold(model):
+    """0.5 when the model ends in a probability (Sigmoid or Step), else 0 (raw scores)."""
+    layers = getattr(model, "layers", [model])
+    last = type(layers[-1]).__name__ if layers else ""
+    return 0.5 if last in ("Sigmoid", "Step") else 0.0
+
+
+def _batched_forward(model, X, batch_size):
+    xp = xp_of(X)
+    n = X.shape[0]
+    if batch_size is None or batch_size >= n:
+        return model.forward(X, train=False)
+    outs = [model.forward(X[i:i + batch_size, ...], train=False) for i in range(0, n, batch_size)]
+    return xp.concat(outs, axis=0)
+
+
+def _batch_bounds(n: int, batch_size: int) -> list[tuple[int, int]]:
+    """Slices of one epoch. A last batch smaller than half a batch joins the one before it: a
+    handful of samples gives a noisy step that can wreck a network at a large learning rate."""
+    starts = list(range(0, n, batch_size))
+    bounds = [(s, min(s + batch_size, n)) for s in starts]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < batch_size // 2:
+        bounds[-2:] = [(bounds[-2][0], n)]
+    return bounds
+
+
+def _snapshot(model):
+    from .optim import param_slots
+
+    return [(layer, k, layer.params[k]) for layer, k in param_slots(model)]
+
+
+# -- public API -----------------------------------------------------------------------------------
+def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32, seed: int = 0,
+        validation_data=None, progress: bool = True, early_stopping: int | None = None,
+        shuffle: bool = True) -> History:
+    """Train ``model`` on (X, y) with mini-batch gradient descent.
+
+    Parameters
+    ----------
+    model : Sequential or Layer
+    X : array (N, ...)
+        Inputs, any array library; moved to the model's namespace, device and dtype.
+    y : array (N,) of integer labels, or (N, K) targets for MSE
+    loss : SoftmaxCrossEntropy, MSE, Hinge (or any object with forward(scores, y), backward())
+    optimizer : SGD, Adam (anything with ``step(model)``)
+    epochs, batch_size : int
+    seed : int
+        Seeds the shuffling (a NumPy Generator), so a run is reproducible.
+    validation_data : (X_val, y_val), optional
+        Evaluated at the end of each epoch.
+    progress : bool
+        Show a progress bar (tqdm.auto: a widget in Jupyter, text in a terminal).
+    early_stopping : int, optional
+        Patience: stop when the validation loss (the training loss without validation data) has
+        not improved for this many epochs, and put back the best weights.
+    shuffle : bool
+        Shuffle the samples at every epoch (default True).
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    TrainingDivergedError
+        When the loss becomes NaN or infinite (names the epoch and batch).
+    ShapeError, ValueError
+        For data that does not fit the model or the loss, before any training.
+    """
+    epochs, batch_size = int(epochs), int(batch_size)
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}.")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if early_stopping is not None and int(early_stopping) < 1:
+        raise ValueError(f"early_stopping is a patience in epochs (>= 1), got {early_stopping}.")
+    if not hasattr(optimizer, "step"):
+        raise TypeError(f"optimizer must be an optimizer such as SGD(lr=0.1), got "
+                        f"{type(optimizer).__name__}.")
+    if isinstance(loss, type):
+        raise TypeError(f"loss must be a loss object: write {loss.__name__}() with parentheses.")
+
+    xp, X, y = _to_model(X, y, model)
+    _check_data(X, y)
+    n = X.shape[0]
+
+    # Check everything once, on one sample, with the loss's full checks; then all targets.
+    scores = model.forward(X[:1, ...], train=False)
+    loss.forward(scores, y[:1, ...])
+    if hasattr(loss, "check_targets"):
+        loss.check_targets(y, scores.shape[1] if len(scores.shape) > 1 else 1)
+    labels_all = _target_labels(xp, y)
+    classify = labels_all is not None
+    threshold = _default_threshold(model)
+
+    val = None
+    if validation_data is not None:
+        if len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val).")
+        _, Xv, yv = _to_model(validation_data[0], validation_data[1], model)
+        _check_data(Xv, yv, "the validation X")
+        val = (Xv, yv, _target_labels(xp, yv))
+
+    loss_step = getattr(loss, "_forward", loss.forward)  # checks done above: skip them per batch
+    rng = np.random.default_rng(seed)
+    device = array_api_compat.device(X)
+    bounds = _batch_bounds(n, batch_size)
+    history = History()
+    best = (math.inf, None, 0)  # (monitored loss, weights, epoch)
+
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=epochs, desc="training", unit="epoch", leave=True)
+
+    try:
+        for epoch in range(1, epochs + 1):
+            if shuffle:
+                perm = xp.asarray(rng.permutation(n), device=device)
+                Xs, ys = xp.take(X, perm, axis=0), xp.take(y, perm, axis=0)
+                ls = xp.take(labels_all, perm, axis=0) if classify else None
+            else:
+                Xs, ys, ls = X, y, labels_all
+            total, correct = 0.0, None
+            for b, (i, j) in enumerate(bounds, start=1):
+                xb = Xs[i:j, ...]
+                yb = ys[i:j, ...]
+                scores = model.forward(xb, train=True)
+                value = loss_step(scores, yb)
+                if not math.isfinite(value):
+                    raise TrainingDivergedError(
+                        f"Training diverged: the loss became {value} at epoch {epoch}, batch {b} "
+                        f"of {len(bounds)}. Try a lower learning rate (now "
+                        f"{getattr(optimizer, 'lr', '?')}), standardised inputs, or a smaller "
+                        f"initialisation.", epoch, b, value)
+                model.backward(loss.backward())
+                optimizer.step(model)
+                total += value * (j - i)
+                if classify:
+                    hits = xp.sum(xp.astype(_labels_of_scores(xp, scores, threshold) == ls[i:j],
+                                            xp.int64))
+                    correct = hits if correct is None else correct + hits
+            history.loss.append(total / n)
+            history.accuracy.append(int(correct) / n if classify else None)
+            if val is not None:
+                vl, va = _evaluate(model, loss, xp, val[0], val[1], val[2], threshold, None)
+                history.val_loss.append(vl)
+                history.val_accuracy.append(va)
+            if bar is not None:
+                post = {"loss": f"{history.loss[-1]:.4f}"}
+                if classify:
+                    post["acc"] = f"{history.accuracy[-1]:.3f}"
+                if val is not None:
+                    post["val_loss"] = f"{history.val_loss[-1]:.4f}"
+                bar.set_postfix(post, refresh=False)
+                bar.update(1)
+            if early_stopping is not None:
+                monitored = history.val_loss[-1] if val is not None else history.loss[-1]
+                if monitored < best[0]:
+                    best = (monitored, _snapshot(model), epoch)
+                elif epoch - best[2] >= int(early_stopping):
+                    history.stopped_epoch = epoch
+                    break
+    finally:
+        if bar is not None:
+            bar.close()
+
+    if early_stopping is not None and best[1] is not None:
+        for layer, k, p in best[1]:
+            layer.params[k] = p  # optimizers assign new arrays, so the snapshot is intact
+        history.best_epoch = best[2]
+    return history
+
+
+def _evaluate(model, loss, xp, X, y, labels, threshold, batch_size):
+    scores = _batched_forward(model, X, batch_size)
+    value = loss.forward(scores, y) if loss is not None else None
+    acc = None
+    if labels is not None:
+        acc = float(xp.mean(xp.astype(_labels_of_scores(xp, scores, threshold) == labels,
+                                      scores.dtype)))
+    return value, acc
+
+
+def predict(model, X, *, threshold: float | None = None, batch_size: int | None = None):
+    """Predicted class labels (N,) for inputs X (N, ...), in X's own array library.
+
+    Several outputs: the argmax of each row. One output: 1 where it exceeds ``threshold``
+    (default 0.5 after a final Sigmoid or Step, else 0, the sign of a raw score).
+    """
+    in_xp = xp_of(X) if not isinstance(X, (list, tuple)) else None
+    xp, Xm, _ = _to_model(X, None, model)
+    _check_data(Xm, None)
+    scores = _batched_forward(model, Xm, batch_size)
+    t = _default_threshold(model) if threshold is None else float(threshold)
+    labels = _labels_of_scores(xp, scores, t)
+    if in_xp is not None and in_xp is not xp:
+        return asarray(labels, in_xp)
+    return labels
+
+
+def evaluate(model, X, y, *, loss=None, batch_size: int | None = None) -> dict:
+    """{"loss": float or None, "accuracy": float or None} of ``model`` on (X, y), train=False."""
+    xp, Xm, ym = _to_model(X, y, model)
+    _check_data(Xm, ym)
+    value, acc = _evaluate(model, loss, xp, Xm, ym, _target_labels(xp, ym),
+                           _default_threshold(model), batch_size)
+    return {"loss": value, "accuracy": acc}

@@ -1,0 +1,38 @@
+"""Every picture the notebooks draw, in one consistent style (matplotlib only).
+
+Each function takes NumPy arrays or any array-API array (converted with ``backend.to_numpy``),
+draws on the ``ax`` it is given or on a new figure, and returns the axes (single panel) or the
+figure (grids). None calls ``plt.show()``: the notebook displays the figure.
+
+Where each picture is used:
+- 01: ``perceptron_line``, ``decision_boundary``
+- 02: ``error_surface``, ``error_surface_3d``, ``line_chart``
+- 03, 04, 06: ``decision_boundary``, ``training_curves``, ``learning_rate_sweep``, ``network_diagram``
+- 05: ``computational_graph``
+- 07: ``activation_functions``, ``layer_histograms``, ``gradient_norms``
+- 08: ``training_curves``
+- 10: ``filters``, ``feature_maps``, ``image_grid``
+- 11: ``gradient_norms(kind="line")``
+- 12: ``weight_templates``, ``image_grid``, ``accuracy_vs_epsilon``
+"""
+from __future__ import annotations
+
+from ._style import PALETTE, color
+from .activations import ACTIVATIONS, activation_functions, get_activation
+from .classification import decision_boundary, perceptron_line, scatter_classes
+from .curves import accuracy_vs_epsilon, history_dict, learning_rate_sweep, line_chart, training_curves
+from .diagnostics import gradient_norms, layer_histograms
+from .graph import computational_graph
+from .images import feature_maps, filters, image_grid, weight_templates
+from .networks import network_diagram
+from .surfaces import error_surface, error_surface_3d, evaluate_surface
+
+__all__ = [
+    "PALETTE", "color", "ACTIVATIONS", "get_activation",
+    "decision_boundary", "perceptron_line", "scatter_classes",
+    "training_curves", "history_dict", "line_chart", "learning_rate_sweep", "accuracy_vs_epsilon",
+    "error_surface", "error_surface_3d", "evaluate_surface",
+    "activation_functions", "network_diagram", "computational_graph",
+    "image_grid", "filters", "feature_maps", "weight_templates",
+    "layer_histograms", "gradient_norms",
+]

@@ -1,0 +1,170 @@
+"""Curves over time or over a setting: training curves, generic line charts, learning-rate sweeps,
+and accuracy against attack strength (notebook 12)."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from ._style import as_array, color, marker, new_axes, new_grid, style_axes
+
+__all__ = ["training_curves", "line_chart", "learning_rate_sweep", "accuracy_vs_epsilon",
+           "history_dict"]
+
+# Accepted spellings, first one is the canonical key.
+_ALIASES = {
+    "loss": ("loss", "train_loss", "training_loss"),
+    "val_loss": ("val_loss", "validation_loss", "valid_loss"),
+    "accuracy": ("accuracy", "acc", "train_accuracy", "train_acc"),
+    "val_accuracy": ("val_accuracy", "val_acc", "validation_accuracy", "valid_accuracy"),
+}
+
+
+def history_dict(history: Any) -> dict[str, np.ndarray]:
+    """Read loss/accuracy series from a dict, a Keras-like ``.history`` dict, or attributes.
+
+    Returns a dict with any of ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy`` mapped to
+    (E,) float arrays (empty series are left out).
+    """
+    if isinstance(history, Mapping):
+        source = dict(history)
+    elif isinstance(getattr(history, "history", None), Mapping):
+        source = dict(history.history)
+    else:
+        source = {}
+        for names in _ALIASES.values():
+            for n in names:
+                if hasattr(history, n):
+                    source[n] = getattr(history, n)
+    out = {}
+    for key, names in _ALIASES.items():
+        for n in names:
+            if n in source and source[n] is not None and len(source[n]) > 0:
+                out[key] = as_array(source[n], f"history[{n!r}]", ndim=1)
+                break
+    if not out:
+        raise ValueError("This history has none of loss, val_loss, accuracy, val_accuracy. "
+                         "Pass the History returned by fit(...) or a dict like "
+                         "{'loss': [...], 'val_loss': [...]}.")
+    return out
+
+
+def _series_panel(ax, train, val, what, logy=False):
+    epochs = np.arange(1, max(len(s) for s in (train, val) if s is not None) + 1)
+    for i, (series, name, style) in enumerate(((train, "train", "-"), (val, "validation", "--"))):
+        if series is None:
+            continue
+        ax.plot(epochs[:len(series)], series, style, color=color(i), linewidth=2, label=name)
+    if val is not None and np.isfinite(val).any():
+        # The best validation epoch is where early stopping would keep the weights.
+        best = int(np.nanargmin(val) if what == "loss" else np.nanargmax(val))
+        ax.plot(best + 1, val[best], "o", color=color(1), markeredgecolor="black", zorder=5,
+                label=f"best validation (epoch {best + 1})")
+    if logy:
+        ax.set_yscale("log")
+    style_axes(ax, what.capitalize(), "epoch", what)
+    ax.legend(fontsize="small")
+
+
+def training_curves(history, logy=False, title=None):
+    """Loss (and accuracy, when recorded) per epoch, train vs validation, side by side.
+
+    ``history``: the History from ``coursekit.nn.fit``, or a dict of lists with keys ``loss``,
+    ``val_loss``, ``accuracy``, ``val_accuracy`` (any subset; ``acc``/``val_acc`` also accepted).
+    Returns the figure.
+    """
+    h = history_dict(history)
+    panels = [m for m in ("loss", "accuracy") if m in h or f"val_{m}" in h]
+    fig, axes = new_grid(1, len(panels), panel=(4.2, 3.3))
+    for ax, m in zip(axes[0], panels):
+        _series_panel(ax, h.get(m), h.get(f"val_{m}"), m, logy=logy and m == "loss")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def _as_series(ys, name="ys") -> dict[str, np.ndarray]:
+    if isinstance(ys, Mapping):
+        if not ys:
+            raise ValueError(f"{name} is empty: give at least one curve")
+        return {str(k): as_array(v, f"{name}[{k!r}]", ndim=1) for k, v in ys.items()}
+    return {"": as_array(ys, name, ndim=1)}
+
+
+def line_chart(x, ys, ax=None, title=None, xlabel=None, ylabel=None, logx=False, logy=False,
+               markers=True):
+    """One or several curves over the same x.
+
+    x : (T,) values; ys : (T,) array or dict label -> (T,) array. Returns the axes.
+    """
+    x = as_array(x, "x", ndim=1)
+    series = _as_series(ys)
+    ax = new_axes(ax)
+    for i, (label, y) in enumerate(series.items()):
+        if len(y) != len(x):
+            raise ValueError(f"curve {label or 'ys'} has {len(y)} values but x has {len(x)}")
+        ax.plot(x, y, color=color(i), marker=marker(i) if markers else None, markersize=4,
+                linewidth=2, label=label or None)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    style_axes(ax, title, xlabel, ylabel)
+    if any(series):
+        ax.legend(fontsize="small")
+    return ax
+
+
+def learning_rate_sweep(losses, ax=None, title="Loss for each learning rate", logy=True):
+    """Loss curves of one run per learning rate; a run that blows up is cut and marked with ×.
+
+    losses : dict learning rate (float) -> (T,) loss per step or epoch. Returns the axes.
+    """
+    if not isinstance(losses, Mapping) or not losses:
+        raise ValueError("losses must be a dict {learning_rate: [loss per epoch]}")
+    import matplotlib
+
+    ax = new_axes(ax)
+    rates = sorted(losses, key=float)
+    cmap = matplotlib.colormaps["viridis"]
+    for i, lr in enumerate(rates):
+        y = as_array(losses[lr], f"losses[{lr!r}]", ndim=1)
+        # Diverged: not a number any more, or a thousand times the starting loss.
+        start = abs(y[0]) if np.isfinite(y[0]) else 1.0
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(y) | (y > 1e3 * max(start, 1e-12))
+        stop = int(np.argmax(bad)) if bad.any() else len(y)
+        c = cmap(0.9 * i / max(len(rates) - 1, 1))
+        label = f"η = {float(lr):g}" + (" (diverged)" if bad.any() else "")
+        ax.plot(np.arange(stop), y[:stop], color=c, linewidth=2, label=label)
+        if bad.any() and stop > 0:
+            ax.plot(stop - 1, y[stop - 1], "x", color=c, markersize=10, markeredgewidth=2.5)
+    if logy:
+        ax.set_yscale("log")
+    style_axes(ax, title, "epoch", "loss")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def accuracy_vs_epsilon(eps, acc, ax=None, chance=None, title="Accuracy under attack",
+                        xlabel="attack strength ε"):
+    """Accuracy (0..1) against attack strength ε, one curve per model.
+
+    eps : (E,) attack strengths; acc : (E,) accuracies or dict model name -> (E,) accuracies.
+    chance : accuracy of guessing (e.g. 0.1 for 10 digits), drawn as a dotted line.
+    """
+    eps = as_array(eps, "eps", ndim=1)
+    series = _as_series(acc, "acc")
+    for name, a in series.items():
+        if len(a) != len(eps):
+            raise ValueError(f"accuracy curve {name or 'acc'} has {len(a)} values for {len(eps)} ε")
+        if np.nanmax(a) > 1.0 + 1e-9:
+            raise ValueError("accuracies must be fractions between 0 and 1, "
+                             f"got a maximum of {np.nanmax(a):g} (divide percentages by 100)")
+    ax = line_chart(eps, {k or "model": v for k, v in series.items()}, ax=ax, title=title,
+                    xlabel=xlabel, ylabel="accuracy")
+    if chance is not None:
+        ax.axhline(chance, color="black", linestyle=":", linewidth=1.2, label=f"chance ({chance:g})")
+        ax.legend(fontsize="small")
+    ax.set_ylim(-0.02, 1.02)
+    return ax

@@ -1,0 +1,179 @@
+"""A computational graph drawn with matplotlib alone (no Graphviz), values and gradients on it
+(notebook 05). Any node object with ``.data``, ``.grad``, ``.children`` (or micrograd's
+``._prev``), ``.op`` and ``.label`` can be drawn, e.g. ``coursekit.autograd.Value``.
+
+Layout: each value sits in the column of its depth (leaves at the left, the output at the right);
+each operation is a circle halfway between its result and the column before. Inside a column
+the nodes are ordered and placed at the average height of their neighbours (a barycentre sweep),
+which keeps chains straight and crossings few.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+
+from ._style import POSITIVE, new_axes
+
+__all__ = ["computational_graph"]
+
+_OP_TEXT = {"*": "×", "mul": "×", "+": "+", "add": "+", "-": "−", "sub": "−", "neg": "−x",
+            "/": "÷", "div": "÷", "sigmoid": "σ", "relu": "ReLU", "**": "^"}
+BOX_W, BOX_H, OP_R = 1.6, 0.95, 0.32
+COL_DX, ROW_DY = 3.0, 1.3
+INCH_PER_UNIT = 0.6
+
+
+def _children(node):
+    kids = getattr(node, "children", None)
+    if kids is None:
+        kids = getattr(node, "_prev", ())
+    return tuple(kids)
+
+
+def _collect(root):
+    """All nodes reachable from root, children before parents (iterative: deep graphs are fine)."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for c in reversed(_children(node)):
+            if id(c) not in seen:
+                stack.append((c, False))
+    return order
+
+
+def _fmt(v):
+    if v is None:
+        return "?"
+    v = float(np.asarray(v).reshape(()))
+    return f"{v:.2f}" if abs(v) < 1e4 else f"{v:.2e}"
+
+
+def _layout(order):
+    """x, y positions for value nodes and op nodes; keys are ('v', id) and ('op', id)."""
+    depth = {}
+    for n in order:
+        kids = _children(n)
+        depth[id(n)] = 1 + max(depth[id(c)] for c in kids) if kids else 0
+    columns: dict[int, list] = {}
+    inputs: dict = {}
+    for n in order:
+        key = ("v", id(n))
+        kids = _children(n)
+        columns.setdefault(2 * depth[id(n)], []).append(key)
+        if kids:
+            op = ("op", id(n))
+            columns.setdefault(2 * depth[id(n)] - 1, []).append(op)
+            inputs[op] = [("v", id(c)) for c in kids]
+            inputs[key] = [op]
+    consumers: dict = {}
+    for k, ins in inputs.items():
+        for i in ins:
+            consumers.setdefault(i, []).append(k)
+
+    y = {}
+    for col in sorted(columns):  # first guess: stacked in discovery order
+        for r, k in enumerate(columns[col]):
+            y[k] = -r * ROW_DY
+
+    def place(col, neighbours):
+        keys = columns[col]
+        want = {k: np.mean([y[n] for n in neighbours.get(k, [])]) if neighbours.get(k) else y[k]
+                for k in keys}
+        keys.sort(key=lambda k: -want[k])
+        ys = [want[keys[0]]]
+        for k in keys[1:]:  # keep at least ROW_DY between neighbours in a column
+            ys.append(min(want[k], ys[-1] - ROW_DY))
+        shift = np.mean([want[k] for k in keys]) - np.mean(ys)
+        for k, v in zip(keys, ys):
+            y[k] = v + shift
+
+    cols = sorted(columns)
+    for _ in range(2):
+        for col in cols[1:]:
+            place(col, inputs)
+        for col in reversed(cols[:-1]):
+            place(col, consumers)
+    for col in cols[1:]:
+        place(col, inputs)
+    x = {k: col * COL_DX / 2 for col in cols for k in columns[col]}
+    return x, y, inputs
+
+
+def computational_graph(root, ax=None, title=None, show_grad=True):
+    """Draw the graph that computed ``root``, each value as a box "label / data / grad".
+
+    root : the output node (e.g. an ``autograd.Value`` after ``backward()``).
+    Leaves (inputs) are shaded blue, the output orange; operations are circles.
+    Returns the axes.
+    """
+    if not hasattr(root, "data"):
+        raise TypeError("computational_graph needs the output node of a computation (an object "
+                        f"with .data, .grad and .children, like autograd.Value), got {type(root).__name__}")
+    order = _collect(root)
+    nodes = {id(n): n for n in order}
+    x, y, inputs = _layout(order)
+    xs, ys = np.array(list(x.values())), np.array([y[k] for k in x])
+    x0, x1 = xs.min() - BOX_W / 2 - 0.2, xs.max() + BOX_W / 2 + 0.2
+    y0, y1 = ys.min() - BOX_H / 2 - 0.2, ys.max() + BOX_H / 2 + 0.2 + (0.5 if title else 0)
+    width, height = (x1 - x0) * INCH_PER_UNIT, (y1 - y0) * INCH_PER_UNIT
+    # Big graphs shrink to fit a notebook; the fonts shrink with them, never below 6 pt.
+    scale = min(1.0, 14.0 / width, 11.0 / height)
+    font = max(6.0, 9.5 * scale)
+    ax = new_axes(ax, figsize=(max(width * scale, 3.0), max(height * scale, 1.8)))
+
+    patches = {}
+    for key in x:
+        kind, nid = key
+        node = nodes[nid]
+        if kind == "op":
+            op = str(getattr(node, "op", "") or "")
+            text = _OP_TEXT.get(op, op)
+            patch = Circle((x[key], y[key]), OP_R, facecolor="#FFF4D6", edgecolor="black",
+                           linewidth=1.2, zorder=3)
+            ax.add_patch(patch)
+            ax.text(x[key], y[key], text, ha="center", va="center", zorder=4,
+                    fontsize=font * (1.5 if len(text) == 1 else 0.95 if len(text) <= 3 else 0.75))
+        else:
+            is_leaf, is_root = not _children(node), node is root
+            face = "#D6EAF8" if is_leaf else "#FAD7B5" if is_root else "white"
+            patch = FancyBboxPatch((x[key] - BOX_W / 2, y[key] - BOX_H / 2), BOX_W, BOX_H,
+                                   boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=face,
+                                   edgecolor="black", linewidth=1.4 if is_root else 1.0, zorder=3)
+            ax.add_patch(patch)
+            label = str(getattr(node, "label", "") or "")
+            grad = getattr(node, "grad", None)
+            lines = [(label, "black", "bold")] if label else []
+            lines.append((f"data {_fmt(node.data)}", "black", "normal"))
+            if show_grad:
+                lines.append((f"grad {_fmt(grad)}", POSITIVE, "normal"))
+            step = 0.27
+            top = y[key] + step * (len(lines) - 1) / 2
+            for i, (t, c, w) in enumerate(lines):
+                ax.text(x[key], top - i * step, t, ha="center", va="center", color=c,
+                        fontweight=w, fontsize=font, zorder=4)
+        patches[key] = patch
+
+    for target, sources in inputs.items():
+        seen = {}
+        for s in sources:
+            # The same input used twice (a * a) gets a second, curved arrow.
+            rad = 0.25 * seen.get(s, 0)
+            seen[s] = seen.get(s, 0) + 1
+            ax.add_patch(FancyArrowPatch(
+                (x[s], y[s]), (x[target], y[target]), patchA=patches[s], patchB=patches[target],
+                arrowstyle="-|>", mutation_scale=12, linewidth=1.1, color="#333333",
+                connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1, zorder=2))
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=font * 1.3)
+    return ax

@@ -14,7 +14,12 @@ finite losses and gradients.
 """
 from __future__ import annotations
 
-from .base import ShapeError, describe_shape
+from .base import ShapeError
+
+
+def describe_shape(shape) -> str:
+    """(3,) for one dimension, (3, 4) for two: as Python prints a tuple."""
+    return str(tuple(int(d) for d in shape))
 from .init import xp_of
 
 __all__ = ["Loss", "SoftmaxCrossEntropy", "MSE", "Hinge", "softmax", "log_softmax"]

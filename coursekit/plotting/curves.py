@@ -122,11 +122,8 @@ def learning_rate_sweep(losses, ax=None, title="Loss for each learning rate", lo
     """
     if not isinstance(losses, Mapping) or not losses:
         raise ValueError("losses must be a dict {learning_rate: [loss per epoch]}")
-    import matplotlib
-
     ax = new_axes(ax)
     rates = sorted(losses, key=float)
-    cmap = matplotlib.colormaps["viridis"]
     for i, lr in enumerate(rates):
         y = as_array(losses[lr], f"losses[{lr!r}]", ndim=1)
         # Diverged: not a number any more, or a thousand times the starting loss.
@@ -134,7 +131,7 @@ def learning_rate_sweep(losses, ax=None, title="Loss for each learning rate", lo
         with np.errstate(invalid="ignore"):
             bad = ~np.isfinite(y) | (y > 1e3 * max(start, 1e-12))
         stop = int(np.argmax(bad)) if bad.any() else len(y)
-        c = cmap(0.9 * i / max(len(rates) - 1, 1))
+        c = color(i)
         label = f"η = {float(lr):g}" + (" (diverged)" if bad.any() else "")
         ax.plot(np.arange(stop), y[:stop], color=c, linewidth=2, label=label)
         if bad.any() and stop > 0:

@@ -121,7 +121,7 @@ def computational_graph(root, ax=None, title=None, show_grad=True):
     x, y, inputs = _layout(order)
     xs, ys = np.array(list(x.values())), np.array([y[k] for k in x])
     x0, x1 = xs.min() - BOX_W / 2 - 0.2, xs.max() + BOX_W / 2 + 0.2
-    y0, y1 = ys.min() - BOX_H / 2 - 0.2, ys.max() + BOX_H / 2 + 0.2 + (0.5 if title else 0)
+    y0, y1 = ys.min() - BOX_H / 2 - 0.2, ys.max() + BOX_H / 2 + 0.2
     width, height = (x1 - x0) * INCH_PER_UNIT, (y1 - y0) * INCH_PER_UNIT
     # Big graphs shrink to fit a notebook; the fonts shrink with them, never below 6 pt.
     scale = min(1.0, 14.0 / width, 11.0 / height)
@@ -135,11 +135,18 @@ def computational_graph(root, ax=None, title=None, show_grad=True):
         if kind == "op":
             op = str(getattr(node, "op", "") or "")
             text = _OP_TEXT.get(op, op)
-            patch = Circle((x[key], y[key]), OP_R, facecolor="#FFF4D6", edgecolor="black",
-                           linewidth=1.2, zorder=3)
+            if len(text) <= 2:
+                patch = Circle((x[key], y[key]), OP_R, facecolor="#FFF4D6", edgecolor="black",
+                               linewidth=1.2, zorder=3)
+            else:  # a named function (tanh, exp, ReLU): a rounded box wide enough for its name
+                w = min(0.16 * len(text) + 0.25, 1.2)
+                patch = FancyBboxPatch((x[key] - w / 2, y[key] - OP_R * 0.8), w, OP_R * 1.6,
+                                       boxstyle="round,pad=0.02,rounding_size=0.2",
+                                       facecolor="#FFF4D6", edgecolor="black", linewidth=1.2,
+                                       zorder=3)
             ax.add_patch(patch)
             ax.text(x[key], y[key], text, ha="center", va="center", zorder=4,
-                    fontsize=font * (1.5 if len(text) == 1 else 0.95 if len(text) <= 3 else 0.75))
+                    fontsize=font * (1.5 if len(text) == 1 else 1.0))
         else:
             is_leaf, is_root = not _children(node), node is root
             face = "#D6EAF8" if is_leaf else "#FAD7B5" if is_root else "white"

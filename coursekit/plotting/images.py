@@ -65,7 +65,7 @@ def image_grid(images, labels=None, predictions=None, ncols=8, cmap="gray_r", ti
                     s.set_edgecolor(POSITIVE)
                     s.set_linewidth(2)
     if colorbar and shown is not None:
-        fig.colorbar(shown, ax=axes, shrink=0.8)
+        fig.colorbar(shown, ax=axes, shrink=0.9, aspect=12)
     if title:
         fig.suptitle(title)
     return fig

@@ -53,7 +53,6 @@ def network_diagram(weights, ax=None, input_labels=None, output_labels=None, max
     mats = _weight_list(weights)
     sizes = [mats[0].shape[0]] + [m.shape[1] for m in mats]
     L = len(sizes)
-    ax = new_axes(ax, figsize=(1.6 + 1.7 * L, 3.8))
     wmax = max(float(np.abs(m).max()) for m in mats) or 1.0
 
     positions = []
@@ -67,6 +66,10 @@ def network_diagram(weights, ax=None, input_labels=None, output_labels=None, max
             gaps.append((layer, slots.pop(-2)))
         positions.append(dict(zip(idx, slots)))
 
+    top = max(max(p.values()) for p in positions)
+    # The figure is sized from the drawing's extent so a small net is not lost in white space.
+    width_u, height_u = L - 1 + 1.3, 2 * top + 0.95
+    ax = new_axes(ax, figsize=(max(1.5 * width_u, 3.5), max(1.5 * height_u, 2.2)))
     for layer, m in enumerate(mats):
         for i, yi in positions[layer].items():
             for j, yj in positions[layer + 1].items():
@@ -88,7 +91,6 @@ def network_diagram(weights, ax=None, input_labels=None, output_labels=None, max
         ax.text(-0.12, y, in_labels[i], ha="right", va="center", fontsize=11)
     for j, y in positions[-1].items():
         ax.text(L - 1 + 0.12, y, out_labels[j], ha="left", va="center", fontsize=11)
-    top = max(max(p.values()) for p in positions)
     for layer, n in enumerate(sizes):
         name = "input" if layer == 0 else "output" if layer == L - 1 else f"hidden {layer}"
         ax.text(layer, top + 0.2, f"{name}\n({n})", ha="center", va="bottom", fontsize=10)
@@ -98,7 +100,7 @@ def network_diagram(weights, ax=None, input_labels=None, output_labels=None, max
               loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize="small",
               frameon=False)
     ax.set_xlim(-0.6, L - 1 + 0.6)
-    ax.set_ylim(-1.15, top + 0.55)
+    ax.set_ylim(-top - 0.4, top + 0.55)
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title)

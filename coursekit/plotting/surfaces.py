@@ -94,11 +94,11 @@ def error_surface(loss_fn, w_range, trajectories=None, ax=None, levels=20, resol
     r = _ranges(w_range)
     W1, W2, Z = evaluate_surface(loss_fn, r, resolution)
     trajs = _check_trajectories(trajectories)
-    ax = new_axes(ax, figsize=(5.4, 4.4))
+    ax = new_axes(ax, figsize=(5.4, 5.0))
     lv = _levels(Z, levels)
-    filled = ax.contourf(W1, W2, Z, levels=lv, cmap="Greys_r", alpha=0.55, extend="max")
+    filled = ax.contourf(W1, W2, Z, levels=lv, cmap="Greys_r", alpha=0.4, extend="max")
     ax.contour(W1, W2, Z, levels=lv, colors="black", linewidths=0.4, alpha=0.5)
-    ax.figure.colorbar(filled, ax=ax, label="loss", format="%.3g", shrink=0.85)
+    ax.figure.colorbar(filled, ax=ax, label="loss", format="%.2g", shrink=0.85)
     if show_minimum:
         k = np.nanargmin(Z)
         ax.plot(W1.flat[k], W2.flat[k], "*", color="white", markeredgecolor="black",
@@ -110,7 +110,9 @@ def error_surface(loss_fn, w_range, trajectories=None, ax=None, levels=20, resol
     ax.set_aspect("auto")
     style_axes(ax, title, labels[0], labels[1], grid=False)
     if trajs or show_minimum:
-        ax.legend(fontsize="small", loc="upper right", framealpha=0.9)
+        # Below the plot: inside it, the legend would hide the very steps it names.
+        ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
+                  frameon=False)
     return ax
 
 

@@ -143,7 +143,7 @@ def wait_until_run_finished(page, timeout_s: float, settle_s: float = 1.5) -> li
         if time.monotonic() > deadline:
             running = [c["index"] for c in code if "*" in c["prompt"]]
             raise AssertionError(
-                f"the notebook was still running after {timeout_s:.0f} s "
+                f"the notebook was still running after {timeout_s:.1f} s "
                 f"(started={started}, cells showing [*]: {running}, kernel idle={idle})")
         time.sleep(0.25)
 

@@ -1,0 +1,71 @@
+"""The public checks of notebook 01 accept the reference answers and reject typical mistakes."""
+import numpy as np
+import pytest
+
+from coursekit import perceptron as P
+from coursekit.checks import nb01
+from coursekit.datasets import truth_table
+
+
+def ref_train(X, y, eta=1.0, max_epochs=100):
+    r = P.train(X, y, eta=eta, max_epochs=max_epochs)
+    return r.w, r.errors_per_epoch
+
+
+def test_reference_answers_pass(capsys):
+    assert nb01.check_threshold_unit(P.threshold_unit)
+    assert nb01.check_perceptron_predict(P.predict)
+    assert nb01.check_gate_weights([-1.5, 1, 1], [-0.5, 1, 1], [1.5, -1, -1])
+    assert nb01.check_gate_weights(np.array([-2.0, 1, 1.5]), [-1, 2, 2], [0.5, -0.3, -0.3])
+    assert nb01.check_perceptron_train(ref_train)
+    assert nb01.check_line_errors(P.line_errors)
+    assert nb01.check_xor_errors(P.train(*truth_table("xor"), max_epochs=20).errors_per_epoch)
+    assert "public checks passed" in capsys.readouterr().out
+
+
+def test_strict_threshold_rejected(capsys):
+    assert not nb01.check_threshold_unit(lambda X, w, t: (X @ np.asarray(w) > t).astype(int))
+    assert ">=" in capsys.readouterr().out
+
+
+def test_predict_without_bias_rejected():
+    assert not nb01.check_perceptron_predict(lambda w, X: (X @ w[1:] >= 0).astype(int))
+    assert not nb01.check_perceptron_predict(lambda w, X: (X @ w[:-1] + w[-1] >= 0).astype(int))
+
+
+def test_wrong_gates_rejected():
+    assert not nb01.check_gate_weights([-0.5, 1, 1], [-0.5, 1, 1], [1.5, -1, -1])
+    assert not nb01.check_gate_weights([-1.5, 1, 1], [-0.5, 1, 1], [1.5, -1])
+
+
+@pytest.mark.parametrize("variant,phrase", [
+    ("no_final_zero", "count the last epoch"),
+    ("strict", ">= 0"),
+    ("batch", "after each example"),
+    ("delta", "delta rule"),
+])
+def test_wrong_training_rejected_with_hint(variant, phrase, capsys):
+    def wrong(X, y, eta=1.0, max_epochs=100):
+        X = np.asarray(X, float)
+        variants = nb01._variants(X, np.asarray(y), eta, max_epochs)
+        index = {"strict": 0, "batch": 1, "no_final_zero": 2, "delta": 3}[variant]
+        return variants[index][0]
+    assert not nb01.check_perceptron_train(wrong)
+    assert phrase in capsys.readouterr().out
+
+
+def test_unfinished_train_is_not_attempted(capsys):
+    def stub(X, y, eta=1.0, max_epochs=100):
+        raise NotImplementedError("Exercise 01.perceptron_train")
+    assert not nb01.check_perceptron_train(stub)
+    assert "not attempted" in capsys.readouterr().out
+
+
+def test_line_errors_without_sum_rejected(capsys):
+    assert not nb01.check_line_errors(lambda W, X, y: P.step(P.add_bias(X) @ np.asarray(W).T) != y[:, None])
+    assert "shape" in capsys.readouterr().out
+
+
+def test_xor_errors_wrong_length_or_zero_rejected():
+    assert not nb01.check_xor_errors([4, 4, 4])
+    assert not nb01.check_xor_errors([2, 1, 0] + [0] * 17)

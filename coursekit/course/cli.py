@@ -1,0 +1,94 @@
+"""The ``coursekit`` command: ``coursekit build [--check]`` and ``coursekit grade ...``.
+
+Exit codes: 0 success; 1 ``build --check`` found stale lectures; 2 bad input (a corrupt master,
+a missing folder), with the reason printed in one line per problem.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coursekit", description="Course tools: build student "
+                                     "notebooks from the masters, grade submissions.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="write lectures/ from solutions/ (docs/AUTHORING.md)")
+    b.add_argument("--solutions", type=Path, default=Path("solutions"), help="masters (default: solutions/)")
+    b.add_argument("--lectures", type=Path, default=Path("lectures"), help="output (default: lectures/)")
+    b.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 naming each stale, missing or extra lecture")
+
+    g = sub.add_parser("grade", help="grade submitted notebooks (docs/GRADING.md)")
+    g.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                   help="a notebook file, a student's folder, or a folder of student folders")
+    g.add_argument("--out", type=Path, required=True, help="grades.csv, records/ and feedback/ go here")
+    g.add_argument("--solutions", type=Path, default=Path("solutions"), help="masters (default: solutions/)")
+    g.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    g.add_argument("--timeout", type=float, default=None,
+                   help="seconds one cell may run before it is interrupted (default 120)")
+    g.add_argument("--memory", type=int, default=None, metavar="MB",
+                   help="address-space cap of a grading kernel in MiB (default 2048; 0: none)")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+def _build(args) -> int:
+    from .build import build
+
+    report = build(args.solutions, args.lectures, check=args.check)
+    for err in report.errors:
+        print(f"error: {err}", file=sys.stderr)
+    if args.check:
+        for line in report.stale:
+            print(line, file=sys.stderr)
+        if report.errors:
+            return 2
+        if report.stale:
+            print(f"{len(report.stale)} lecture notebook(s) out of date: run `coursekit build`",
+                  file=sys.stderr)
+            return 1
+        print(f"lectures up to date ({len(report.unchanged)} notebooks)")
+        return 0
+    for path in report.written:
+        print(f"wrote {path}")
+    for path in report.removed:
+        print(f"removed {path} (its master is gone)")
+    print(f"{len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.removed)} removed")
+    return 2 if report.errors else 0
+
+
+def _grade(args) -> int:
+    from .grade import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, grade
+
+    if args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    if timeout <= 0:
+        print("error: --timeout must be a positive number of seconds", file=sys.stderr)
+        return 2
+    memory = DEFAULT_MEMORY_MB if args.memory is None else args.memory
+    report = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, timeout=timeout,
+                   memory_mb=memory, progress=False if args.no_progress else None,
+                   log=lambda msg: print(msg, file=sys.stderr))
+    print(f"{len(report.graded)} graded, {len(report.skipped)} already graded (skipped); "
+          f"grades in {report.csv}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from .markers import MasterError
+
+    try:
+        return _build(args) if args.command == "build" else _grade(args)
+    except (MasterError, FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""``coursekit grade``: grade a batch of submissions against the masters (docs/GRADING.md).
+
+The batch, in order: read every master (a broken one stops everything, before any grade is
+written); find the submissions; skip those whose record matches the file's hash and the
+master's; run each master once for reference values (cached); grade the rest, each in its own
+worker process, ``jobs`` at a time; then rebuild grades.csv and the feedback from all records.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .build import master_paths
+from .markers import Master, MasterError, parse_master
+from .records import (atomic_write_json, load_records, record_path, write_csv, write_feedback)
+from .reference import master_sha256, reference_observations
+from .sandbox import kill_process_group
+from .scoring import points, score
+from .submission import InvalidSubmission, identify, read_answers
+
+DEFAULT_TIMEOUT = 120.0
+DEFAULT_MEMORY_MB = 2048
+
+
+@dataclass
+class Submission:
+    student: str
+    path: Path
+    sha256: str = ""
+    record: Path | None = None
+
+
+@dataclass
+class BatchReport:
+    graded: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    csv: Path | None = None
+
+
+def _looks_like_lecture(stem: str, masters: dict[str, Master]) -> bool:
+    return stem in masters or (len(stem) >= 3 and stem[:2].isdigit() and stem[2] in "_- ")
+
+
+def discover(args: list[str | Path], masters: dict[str, Master]) -> list[Submission]:
+    """(student, file) for every argument; see docs/GRADING.md for how students are named."""
+    found: list[Submission] = []
+
+    def visible(p: Path) -> bool:
+        return not p.name.startswith(".") and p.name != "__pycache__"
+
+    for arg in args:
+        p = Path(arg)
+        if p.is_file():
+            student = p.parent.name if _looks_like_lecture(p.stem, masters) and p.parent.name else p.stem
+            found.append(Submission(student, p))
+        elif p.is_dir():
+            files = [f for f in sorted(p.iterdir()) if f.is_file() and visible(f)]
+            dirs = [d for d in sorted(p.iterdir()) if d.is_dir() and visible(d)]
+            if dirs and any(f.is_file() for d in dirs for f in d.iterdir()):
+                # A folder of student folders; files lying flat beside them are named by stem.
+                for d in dirs:
+                    found += [Submission(d.name, f) for f in sorted(d.iterdir()) if f.is_file() and visible(f)]
+                found += [Submission(f.stem, f) for f in files]
+            else:
+                found += [Submission(p.resolve().name, f) for f in files]
+        else:
+            raise FileNotFoundError(f"{p}: no such submission file or folder")
+    return found
+
+
+def load_masters(solutions: Path) -> dict[str, Master]:
+    solutions = Path(solutions)
+    if not solutions.is_dir():
+        raise MasterError(f"{solutions}: no such folder of master notebooks (use --solutions DIR)")
+    masters = {p.stem: parse_master(p) for p in master_paths(solutions)}
+    if not masters:
+        raise MasterError(f"{solutions}: no master notebooks (*.ipynb) to grade against")
+    return masters
+
+
+def _base_record(sub: Submission, masters_fp: str) -> dict:
+    return {"student": sub.student, "notebook": sub.path.name, "path": str(sub.path),
+            "sha256": sub.sha256, "masters": masters_fp,
+            "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def _is_done(path: Path, sub: Submission, master_shas: dict[str, str], masters_fp: str) -> bool:
+    """A record counts as done when the same file was graded against the same master."""
+    try:
+        rec = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    if rec.get("sha256") != sub.sha256 or rec.get("retry"):
+        return False
+    lecture = rec.get("lecture")
+    if lecture is None:  # invalid: still invalid only if the set of masters is the same
+        return rec.get("masters") == masters_fp
+    return master_shas.get(lecture) == rec.get("master_sha256")
+
+
+def _run_worker(job: dict, workdir: Path, deadline: float) -> dict:
+    """Run one job in a worker process; a killed or failed worker becomes an error dict."""
+    job_path = workdir / "job.json"
+    job = dict(job, result=str(workdir / "result.json"), pgid_file=str(workdir / "kernel.pgid"))
+    job_path.write_text(json.dumps(job))
+    proc = subprocess.Popen([sys.executable, "-m", "coursekit.course.worker", str(job_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        _, err = proc.communicate(timeout=deadline)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+        err = b"the whole submission ran past its overall time limit"
+    finally:
+        pgid_file = workdir / "kernel.pgid"
+        if pgid_file.exists():  # the worker may have been killed before it could clean up
+            try:
+                kill_process_group(int(pgid_file.read_text()))
+            except ValueError:
+                pass
+    result = workdir / "result.json"
+    if proc.returncode == 0 and result.exists():
+        return json.loads(result.read_text())
+    tail = (err or b"").decode(errors="replace").strip().splitlines()
+    return {"worker_error": tail[-1] if tail else f"the worker exited with code {proc.returncode}",
+            "returncode": proc.returncode}
+
+
+def _record(sub: Submission, master: Master, master_sha: str, reference: dict, run: dict,
+            masters_fp: str) -> dict:
+    rec = _base_record(sub, masters_fp)
+    rec.update(lecture=master.name, master_sha256=master_sha, max_points=master.total_points)
+    if "worker_error" in run:
+        killed = run.get("returncode", 0) < 0
+        message = ("the grader's worker process was killed while grading this notebook"
+                   if killed else f"the grader failed on this notebook: {run['worker_error']}")
+        rec.update(status="crashed", message=message, retry=not killed,
+                   exercises=[{"id": ex_id, "points": 0.0, "max_points": ex.points, "status": "crashed",
+                               "message": message, "passed": 0, "total": 0}
+                              for ex_id, ex in master.exercises.items()])
+        return rec
+    scores = score(master, reference, run["observations"])
+    exercises = []
+    for ex_id, ex in master.exercises.items():
+        matched, total, failures = scores[ex_id]
+        status, message = run["status"][ex_id]
+        if ex_id in run["missing"]:
+            message = f"no answer cell `# EXERCISE {ex_id}` found in the submission"
+        elif status == "ok" and failures:
+            message = "; ".join(failures)
+        exercises.append({
+            "id": ex_id, "max_points": ex.points, "status": status, "message": message,
+            "points": points(ex.points, matched, total) if status == "ok" else 0.0,
+            "passed": matched if status == "ok" else 0, "total": total,
+            "failures": failures if status == "ok" else [],
+            "error": run["errors"].get(ex_id) if ex_id not in run["missing"] else None,
+            "public_checks": run["public_checks"].get(ex_id, ""),
+        })
+    statuses = {e["status"] for e in exercises}
+    overall = "crashed" if "crashed" in statuses else "timeout" if "timeout" in statuses else "ok"
+    rec.update(status=overall, message="", exercises=exercises, restarts=run.get("restarts", 0))
+    return rec
+
+
+def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
+          timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
+          progress: bool | None = None, log=print) -> BatchReport:
+    """Grade ``submissions`` into ``out``; see the module docstring. Raises MasterError early."""
+    from tqdm import tqdm
+
+    out = Path(out)
+    masters = load_masters(solutions)
+    master_shas = {name: master_sha256(m) for name, m in masters.items()}
+    masters_fp = hashlib.sha256(json.dumps(sorted(master_shas.items())).encode()).hexdigest()
+    subs = discover(submissions, masters)
+    report = BatchReport()
+
+    seen: dict[Path, Submission] = {}
+    todo: list[tuple[Submission, Master, dict]] = []
+    for sub in subs:
+        sub.record = record_path(out, sub.student, sub.path.name)
+        if sub.record in seen:
+            raise ValueError(f"{sub.path} and {seen[sub.record].path} are both student "
+                             f"{sub.student!r}'s {sub.path.name}: grade them in separate batches")
+        seen[sub.record] = sub
+        data = sub.path.read_bytes()
+        sub.sha256 = hashlib.sha256(data).hexdigest()
+        if _is_done(sub.record, sub, master_shas, masters_fp):
+            report.skipped.append(sub.path)
+            continue
+        try:
+            answers = read_answers(sub.path)
+            master = identify(sub.path.name, answers, masters)
+        except InvalidSubmission as err:
+            rec = _base_record(sub, masters_fp)
+            rec.update(lecture=None, status="invalid", message=str(err), exercises=[], max_points=None)
+            atomic_write_json(sub.record, rec)
+            report.graded.append(sub.path)
+            continue
+        todo.append((sub, master, answers))
+
+    references = {}
+    for name in sorted({m.name for _, m, _ in todo}):
+        log(f"running the master {masters[name].path} for reference values")
+        references[name] = reference_observations(masters[name], out / "reference",
+                                                  timeout=timeout, memory_mb=memory_mb)
+
+    # A generous ceiling for one whole submission, for a worker wedged outside any cell.
+    def deadline(master):
+        cells = sum(1 for c in master.nb.cells if c.cell_type == "code")
+        return (cells + 2 * len(master.exercises) + 10) * (timeout + 15)
+
+    def job(item):
+        sub, master, answers = item
+        with tempfile.TemporaryDirectory(prefix="coursekit-job-") as tmp:
+            run = _run_worker({"master": str(master.path), "answers": answers, "timeout": timeout,
+                               "memory_mb": memory_mb}, Path(tmp), deadline(master))
+        rec = _record(sub, master, master_shas[master.name], references[master.name], run, masters_fp)
+        atomic_write_json(sub.record, rec)
+        return sub
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+            futures = [pool.submit(job, item) for item in todo]
+            bar = tqdm(as_completed(futures), total=len(futures), unit="notebook", desc="grading",
+                       disable=(not todo) if progress is None else not progress, file=sys.stderr)
+            for fut in bar:
+                report.graded.append(fut.result().path)
+    finally:
+        records = load_records(out)
+        report.csv = write_csv(out, records)
+        write_feedback(out, records)
+    return report

@@ -1,0 +1,150 @@
+"""Run a rebuilt notebook cell by cell, so that each failure costs only the exercise it hit.
+
+One kernel per notebook. A cell past its time limit is interrupted; if the kernel does not
+answer a probe afterwards, or if it dies (``os._exit``, a kill, the memory cap), it is started
+again, the setup (teaching cells and the other exercises' answer cells) is replayed, and the run
+goes on with the next exercise. The exercise being run when it happened is marked ``timeout``
+or ``crashed`` and the rest of its cells are skipped.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import tempfile
+from dataclasses import dataclass, field
+
+import nbformat
+from nbclient.exceptions import DeadKernelError
+
+from .markers import Master
+from .sandbox import new_client, start_kernel, stop_kernel
+
+PROBE_TIMEOUT = 10  # seconds a healthy kernel needs to answer `pass` after an interrupt
+
+
+@dataclass
+class RunResult:
+    """Per exercise: ("ok" | "timeout" | "crashed", message). Outputs are in the notebook."""
+
+    status: dict[str, tuple[str, str]] = field(default_factory=dict)
+    restarts: int = 0
+
+
+def owners(master: Master) -> list[str | None]:
+    """For each cell, the exercise whose student code it runs (None: setup before any exercise).
+
+    An exercise owns its EXERCISE cell and every cell up to the next EXERCISE cell: teaching
+    cells in between may call the student's functions, so a crash there is that answer's doing.
+    """
+    result, current = [], None
+    for kind, ex_id in master.kinds:
+        if kind == "exercise":
+            current = ex_id
+        result.append(current)
+    return result
+
+
+def run_notebook(nb: nbformat.NotebookNode, master: Master, *, timeout: float, memory_mb: int,
+                 on_kernel_start=None) -> RunResult:
+    """Execute ``nb`` (cells aligned with ``master``) in place; see the module docstring."""
+    return asyncio.run(_run(nb, master, timeout, memory_mb, on_kernel_start))
+
+
+async def _run(nb, master, timeout, memory_mb, on_kernel_start) -> RunResult:
+    result = RunResult({ex: ("ok", "") for ex in master.exercises})
+    owner = owners(master)
+    max_restarts = len(master.exercises) + 2
+    with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as cwd:
+        client = new_client(nb, timeout=timeout, memory_mb=memory_mb, cwd=cwd,
+                            on_kernel_start=on_kernel_start)
+        try:
+            await start_kernel(client)
+            index = 0
+            while index < len(nb.cells):
+                cell, ex = nb.cells[index], owner[index]
+                if cell.cell_type != "code" or (ex is not None and result.status[ex][0] != "ok"):
+                    index += 1
+                    continue
+                client.timed_out = False
+                problem = None
+                try:
+                    await client.async_execute_cell(cell, index)
+                    if client.timed_out:
+                        problem = ("timeout", f"stopped after {timeout:g} s (an infinite loop, or "
+                                   "far too slow): this exercise scores zero")
+                        if not await _responds(client):
+                            problem = (problem[0], problem[1] + "; the kernel was restarted")
+                            raise DeadKernelError("unresponsive after interrupt")
+                except DeadKernelError:
+                    if problem is None:
+                        problem = ("crashed", "the kernel died while running this exercise (sys.exit "
+                                   "is harmless, but os._exit, killing the process or running out "
+                                   "of memory ends it): this exercise scores zero")
+                    _mark(result, ex, master, problem)
+                    result.restarts += 1
+                    if result.restarts > max_restarts or not await _restart(client, nb, master, owner,
+                                                                            result, index):
+                        _give_up(result, master, index, owner)
+                        break
+                    index += 1
+                    continue
+                if problem:
+                    _mark(result, ex, master, problem)
+                index += 1
+        finally:
+            await stop_kernel(client)
+    return result
+
+
+def _mark(result: RunResult, ex: str | None, master: Master, problem: tuple[str, str]) -> None:
+    if ex is None:  # a setup cell failed: the master's fault or the environment's, not a student's
+        for name in master.exercises:
+            result.status[name] = ("crashed", "the notebook's setup failed before any exercise: "
+                                   + problem[1])
+    else:
+        result.status[ex] = problem
+
+
+def _give_up(result: RunResult, master: Master, index: int, owner) -> None:
+    """The kernel keeps dying: every exercise not finished yet is marked crashed."""
+    later = {owner[i] for i in range(index + 1, len(owner))} - {None}
+    for ex in later:
+        if result.status[ex][0] == "ok":
+            result.status[ex] = ("crashed", "not graded: the kernel died again while replaying the "
+                                 "notebook's setup after an earlier crash")
+
+
+async def _responds(client) -> bool:
+    """Is the kernel idle again after an interrupt? (A loop that swallows KeyboardInterrupt is not.)"""
+    probe = nbformat.v4.new_code_cell("pass")
+    saved = client.timeout
+    client.timeout, client.timed_out = PROBE_TIMEOUT, False
+    try:
+        await client.async_execute_cell(probe, -1, store_history=False)
+        return not client.timed_out
+    finally:
+        client.timeout = saved
+
+
+async def _restart(client, nb, master, owner, result, index) -> bool:
+    """A fresh kernel with the setup replayed up to ``index``; False if it died again."""
+    await stop_kernel(client)
+    try:
+        await start_kernel(client)
+    except Exception:
+        return False
+    for i in range(index):
+        cell, ex = nb.cells[i], owner[i]
+        kind = master.kinds[i][0]
+        if cell.cell_type != "code" or kind in ("check", "hidden"):
+            continue  # checks only report; replaying them would only cost time
+        if ex is not None and result.status[ex][0] != "ok":
+            continue  # the code that killed the kernel is not run again
+        client.timed_out = False
+        try:
+            await client.async_execute_cell(copy.deepcopy(cell), i, store_history=False)
+        except DeadKernelError:
+            return False
+        if client.timed_out and not await _responds(client):
+            return False
+    return True

@@ -1,0 +1,131 @@
+"""A kernel for untrusted code: memory cap, one thread per BLAS, its own process group.
+
+The limits are set in the kernel process itself, by a tiny launcher that calls ``setrlimit``
+and then ``exec``s ipykernel, so they hold for everything the student's code starts. They are
+not a sandbox (DESIGN.md): the network and the file system stay open. What they guarantee is
+that an allocation loop fails with MemoryError (or kills only the kernel) and that, when the
+process group is killed at the end, nothing the submission started outlives its grading.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import ensure_async
+from nbclient import NotebookClient
+
+# Runs as ``python -c LAUNCHER <bytes> -f <connection file>``: cap the address space, then
+# become the kernel (exec keeps the pid, so the process group and the limit stay with it).
+LAUNCHER = (
+    "import os, resource, sys\n"
+    "limit = int(sys.argv[1])\n"
+    "if limit > 0:\n"
+    "    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'ipykernel_launcher'] + sys.argv[2:])\n"
+)
+
+#: Environment of a grading kernel. One BLAS/OpenMP thread: each thread reserves address space,
+#: and a capped kernel with many threads fails at start-up (DESIGN.md).
+KERNEL_ENV = {
+    "COURSEKIT_GRADING": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+
+class LimitedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernel starts under an RLIMIT_AS of ``memory_bytes`` (0: none)."""
+
+    memory_bytes = 0
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        # The kernel is always this interpreter's ipykernel, whatever kernelspecs are installed.
+        return [sys.executable, "-c", LAUNCHER, str(int(self.memory_bytes)), "-f",
+                self.connection_file] + list(extra_arguments or [])
+
+    @property
+    def pgid(self) -> int | None:
+        provisioner = getattr(self, "provisioner", None)
+        return getattr(provisioner, "pgid", None)
+
+
+class GradingClient(NotebookClient):
+    """nbclient's client, remembering whether the last cell ran past its time limit."""
+
+    timed_out = False
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
+
+
+def kill_process_group(pgid: int | None) -> None:
+    """SIGKILL a kernel's whole process group (the kernel and anything it started)."""
+    if not pgid or pgid <= 1 or pgid == os.getpgid(0):
+        return
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def new_client(nb, *, timeout: float, memory_mb: int, cwd: str, on_kernel_start=None) -> GradingClient:
+    """A client for ``nb`` with a capped kernel; start it with ``start_kernel(client, ...)``."""
+    km = LimitedKernelManager(kernel_name="python3")
+    km.memory_bytes = int(memory_mb) * 1024 * 1024 if memory_mb else 0
+    client = GradingClient(
+        nb,
+        km=km,
+        timeout=int(max(1, round(timeout))),
+        interrupt_on_timeout=True,
+        allow_errors=True,
+        # After interrupting a runaway cell, end it at once with this error instead of waiting
+        # for a reply that an uninterruptible loop never sends.
+        error_on_timeout={"ename": "TimeoutError",
+                          "evalue": f"the cell ran longer than {timeout:g} s and was interrupted",
+                          "traceback": []},
+        iopub_timeout=2,
+        startup_timeout=60,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": cwd}},
+    )
+    client.on_kernel_start = on_kernel_start
+    return client
+
+
+async def start_kernel(client: GradingClient) -> None:
+    """Start (or start again) the client's kernel with the grading environment."""
+    env = dict(os.environ)
+    env.update(KERNEL_ENV)
+    if client.km is None:  # cleaned up after a death: a fresh manager with the same limit
+        raise RuntimeError("kernel manager gone")
+    await client.async_start_new_kernel(env=env)
+    await client.async_start_new_kernel_client()
+    if client.on_kernel_start is not None:
+        client.on_kernel_start(client.km.pgid)
+
+
+async def stop_kernel(client: GradingClient) -> None:
+    """Shut the kernel down and kill its process group, whatever state it is in."""
+    km = client.km
+    pgid = km.pgid if km is not None else None
+    try:
+        if client.kc is not None:
+            await ensure_async(client.kc.stop_channels())
+        if km is not None and km.has_kernel:
+            await ensure_async(km.shutdown_kernel(now=True))
+    except Exception:
+        pass  # a dead or wedged kernel: the kill below settles it
+    finally:
+        kill_process_group(pgid)
+        if km is not None:
+            try:
+                await ensure_async(km.cleanup_resources())
+            except Exception:
+                pass
+        client.kc = None

@@ -136,7 +136,7 @@ def _check_widget(page, label: str) -> None:
     handle = slider.locator(".noUi-handle").first
     assert handle.is_visible(), f"{label}: the slider has no handle a student could drag"
     cell = slider.element_handle().evaluate_handle("n => n.closest('.jp-Cell')")
-    before = lab_page.wait_for_widget_change(cell, {"text": None, "images": None}, timeout_s=20)
+    before = lab_page.wait_for_widget_output(cell)
     assert before["text"].strip() or before["images"], f"{label}: the widget shows nothing besides its slider"
     cell.as_element().screenshot(path=str(SHOTS / f"{label}-widget-before.png"))
     readout_before = slider.inner_text()
@@ -170,9 +170,10 @@ def test_lecture_runs_to_first_exercise_with_widget_and_plot(lab, page, notebook
     lecture, _ = notebooks
     started = time.monotonic()
     lab_page.open_notebook(page, lab.lab_url(f"lectures/{lecture.name}"), timeout_s=OPEN_TIMEOUT)
-    # The notebook renders: a title from its markdown and its code cells.
-    assert page.locator(".jp-MarkdownCell .jp-RenderedMarkdown h1").first.is_visible(), \
-        "the lecture's markdown title is not rendered"
+    # The notebook renders: its first markdown cell as formatted text (not raw source), and code.
+    first_markdown = page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").first
+    assert first_markdown.is_visible() and first_markdown.inner_text().strip(), \
+        "the lecture's markdown is not rendered"
     assert page.locator(".jp-CodeCell").count() > 0, "the lecture shows no code cells"
     _shot(page, "lecture-opened")
 
@@ -187,7 +188,8 @@ def test_lecture_runs_to_first_exercise_with_widget_and_plot(lab, page, notebook
     early = [c for c in errors if c["index"] < stub]
     assert not early, "cells before the first exercise failed: " + "; ".join(
         f"{_describe(c)}: {c['errors'][0]['ename']}: {c['errors'][0]['evalue']}" for c in early)
-    not_run = [c for c in state if c["type"] == "code" and c["index"] < stub and c["execution_count"] is None]
+    not_run = [c for c in state if c["type"] == "code" and c["index"] < stub
+               and c["execution_count"] is None and c["source"].strip()]
     assert not not_run, "cells before the first exercise did not run: " + ", ".join(map(_describe, not_run))
     assert "NotImplementedError" in state[stub]["traceback_text"], \
         "the exercise stub's NotImplementedError is not shown on screen"

@@ -165,6 +165,24 @@ def widget_view(cell_handle) -> dict:
     return cell_handle.evaluate(_WIDGET_VIEW_JS)
 
 
+def wait_for_widget_output(cell_handle, timeout_s: float = 20, settle_s: float = 1.0) -> dict:
+    """Wait until the widget shows something besides its sliders and stops changing.
+
+    Its first drawing arrives asynchronously (text, then the image): a view taken half-way would
+    make the later "did the slider change it?" comparison pass for the wrong reason.
+    """
+    deadline = time.monotonic() + timeout_s
+    view, since = widget_view(cell_handle), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = widget_view(cell_handle)
+        if now != view:
+            view, since = now, time.monotonic()
+        elif (view["text"].strip() or view["images"]) and time.monotonic() - since >= settle_s:
+            break
+    return view
+
+
 def wait_for_widget_change(cell_handle, before: dict, timeout_s: float = 20) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -356,3 +356,25 @@ def test_plotting_accepts_torch_tensors(rng):
     ax = P.decision_boundary(lambda G: torch.as_tensor(nearest_centre(centres)(G)),
                              torch.as_tensor(X), torch.as_tensor(y), resolution=20)
     assert len(legend_texts(ax)) == 3
+
+
+def test_training_curves_from_a_real_fit_history(rng):
+    nn = pytest.importorskip("coursekit.nn")
+    X = rng.normal(size=(40, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = nn.Sequential(nn.Dense(2, 4, seed=0), nn.Tanh(), nn.Dense(4, 2, seed=1))
+    h = nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=nn.SGD(lr=0.1), epochs=3,
+               batch_size=20, validation_data=(X, y), progress=False)
+    fig = P.training_curves(h)
+    assert [ax.get_title() for ax in fig.axes] == ["Loss", "Accuracy"]
+    # A regression history has accuracy entries of None: only the loss panel is drawn.
+    assert len(P.training_curves({"loss": [1.0, 0.5], "accuracy": [None, None]}).axes) == 1
+
+
+def test_computational_graph_of_a_real_autograd_value():
+    ag = pytest.importorskip("coursekit.autograd")
+    x, y, z = ag.Value(-2.0, "x"), ag.Value(5.0, "y"), ag.Value(-4.0, "z")
+    f = (x + y) * z
+    f.backward()
+    texts = all_texts(P.computational_graph(f))
+    assert "data -12.00" in texts and "grad 3.00" in texts and texts.count("grad -4.00") == 3

@@ -39,8 +39,11 @@ def history_dict(history: Any) -> dict[str, np.ndarray]:
     out = {}
     for key, names in _ALIASES.items():
         for n in names:
-            if n in source and source[n] is not None and len(source[n]) > 0:
-                out[key] = as_array(source[n], f"history[{n!r}]", ndim=1)
+            series = source.get(n)
+            # Skip missing and empty series, and all-None ones (accuracy of a regression run).
+            if series is not None and len(series) > 0 and any(v is not None for v in series):
+                out[key] = as_array([np.nan if v is None else v for v in series],
+                                    f"history[{n!r}]", ndim=1)
                 break
     if not out:
         raise ValueError("This history has none of loss, val_loss, accuracy, val_accuracy. "

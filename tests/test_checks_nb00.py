@@ -27,3 +27,14 @@ def test_weighted_sum():
     assert not nb00.check_weighted_sum(lambda X, w, b: X @ w)
     assert not nb00.check_weighted_sum(lambda X, w, b: np.sum(X @ w + b))
     assert not nb00.check_weighted_sum(lambda X, w, b: X.T @ np.ones(X.shape[0]) + b)
+
+
+def test_check_modules_load_on_attribute_access():
+    import importlib
+
+    import pytest
+
+    checks = importlib.import_module("coursekit.checks")
+    assert checks.nb00.check_mse is nb00.check_mse
+    with pytest.raises(AttributeError, match="no check module"):
+        checks.nb99

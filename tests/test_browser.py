@@ -177,6 +177,7 @@ def test_lecture_runs_to_first_exercise_with_widget_and_plot(lab, page, notebook
     assert page.locator(".jp-CodeCell").count() > 0, "the lecture shows no code cells"
     _shot(page, "lecture-opened")
 
+    lab_page.clear_all_outputs(page)
     lab_page.run_all_from_menu(page)
     state = lab_page.wait_until_run_finished(page, LECTURE_RUN_TIMEOUT)
 
@@ -226,6 +227,7 @@ def test_solution_runs_to_the_end(lab, page, notebooks):
     _, solution = notebooks
     started = time.monotonic()
     lab_page.open_notebook(page, lab.lab_url(f"solutions/{solution.name}"), timeout_s=OPEN_TIMEOUT)
+    lab_page.clear_all_outputs(page)
     lab_page.run_all_from_menu(page)
     state = lab_page.wait_until_run_finished(page, SOLUTION_RUN_TIMEOUT)
     page.locator(".jp-Notebook .jp-Cell").last.scroll_into_view_if_needed()

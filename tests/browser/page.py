@@ -108,6 +108,18 @@ def open_notebook(page, url: str, timeout_s: float = 60) -> None:
         state="visible", timeout=timeout_s * 1000)
 
 
+def clear_all_outputs(page) -> None:
+    """Clear every output and execution count, so what is on screen afterwards is from this run.
+
+    Masters in solutions/ are stored executed: without this, their saved outputs and counts
+    would pass for a run that never happened.
+    """
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function("""() => window.jupyterapp.shell.currentWidget.content.widgets.every(
+        c => c.model.type !== 'code' || (c.model.executionCount === null && c.model.outputs.length === 0))""",
+        timeout=10_000)
+
+
 def run_all_from_menu(page) -> None:
     """Run > Run All Cells in the menu bar, as a student would."""
     page.locator("#jp-menu-panel .lm-MenuBar-item", has_text="Run").first.click()

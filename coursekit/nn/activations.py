@@ -57,8 +57,7 @@ def tanh_grad(z):
 
 def relu(z):
     """max(0, z)."""
-    xp = xp_of(z)
-    return xp.where(z > 0, z, xp.zeros_like(z))
+    return xp_of(z).maximum(z, 0.0)
 
 
 def relu_grad(z):
@@ -174,17 +173,17 @@ class ReLU(_Elementwise):
     """max(0, z) as a layer."""
 
     def forward(self, x, train: bool = True):
-        super().forward(x, train)  # checks the batch, keeps x
-        xp = xp_of(x)
-        return xp.where(x > 0, x, xp.zeros_like(x))
+        if len(x.shape) and x.shape[0] == 0:
+            super().forward(x, train)  # raises the empty-batch error
+        self.cache = x
+        return xp_of(x).maximum(x, 0.0)
 
     def backward(self, dout):
         z = self._need_cache()
         if dout.shape != z.shape:
             raise ShapeError(f"{self.name}.backward expected an upstream gradient of shape "
                              f"{describe_shape(z.shape)}, got {describe_shape(dout.shape)}.")
-        xp = xp_of(dout)
-        return xp.where(z > 0, dout, xp.zeros_like(dout))
+        return xp_of(dout).where(z > 0, dout, 0.0)
 
 
 class LeakyReLU(_Elementwise):

@@ -62,8 +62,12 @@ class Dense(Layer):
         self.cache = x
         return x @ self.params["W"] + self.params["b"]
 
-    def backward(self, dout):
-        """dout (N, out_features) -> dx (N, in_features); fills grads W and b."""
+    def backward(self, dout, input_grad: bool = True):
+        """dout (N, out_features) -> dx (N, in_features); fills grads W and b.
+
+        ``input_grad=False`` skips dx (returns None): ``Sequential`` asks this of its first
+        layer during ``fit``, where nobody needs the gradient with respect to the data.
+        """
         x = self._need_cache()
         if dout.shape != (x.shape[0], self.out_features):
             raise ShapeError(
@@ -73,6 +77,8 @@ class Dense(Layer):
         xp = xp_of(dout)
         self.grads["W"] = x.T @ dout
         self.grads["b"] = xp.sum(dout, axis=0)
+        if not input_grad:
+            return None
         return dout @ self.params["W"].T
 
     def _shape_error(self, shape):

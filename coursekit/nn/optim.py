@@ -48,11 +48,18 @@ class Optimizer:
 
     def step(self, model) -> None:
         """Update every parameter of ``model`` from its gradient (run backward first)."""
+        if self._stateless():
+            # plain SGD keeps no state: skip the bookkeeping (it is most of a small step's cost)
+            for layer, k in param_slots(model):
+                try:
+                    layer.params[k] = self._update(layer.params[k], layer.grads[k], None)
+                except KeyError:
+                    self._missing_grad(layer, k)
+            return
         for layer, k in param_slots(model):
             grads = layer.grads
             if k not in grads:
-                raise RuntimeError(f"{getattr(layer, 'name', type(layer).__name__)} has no gradient "
-                                   f"for {k!r}: call model.backward(...) before optimizer.step().")
+                self._missing_grad(layer, k)
             p = layer.params[k]
             per_layer = self.state.get(layer)
             if per_layer is None:
@@ -63,6 +70,14 @@ class Optimizer:
             if st is None:
                 st = per_layer[k] = {"type": type(p), "shape": p.shape}
             layer.params[k] = self._update(p, grads[k], st)
+
+    @staticmethod
+    def _missing_grad(layer, k):
+        raise RuntimeError(f"{getattr(layer, 'name', type(layer).__name__)} has no gradient "
+                           f"for {k!r}: call model.backward(...) before optimizer.step().")
+
+    def _stateless(self) -> bool:
+        return False
 
     def reset(self) -> None:
         """Forget all state (velocities, moments)."""
@@ -89,6 +104,9 @@ class SGD(Optimizer):
             raise ValueError(f"weight_decay must be >= 0, got {weight_decay}.")
         self.momentum = float(momentum)
         self.weight_decay = float(weight_decay)
+
+    def _stateless(self) -> bool:
+        return not self.momentum
 
     def _update(self, p, g, state):
         if self.weight_decay and len(p.shape) >= 2:

@@ -14,6 +14,20 @@ from .init import resolve_dtype, xp_of
 __all__ = ["Sequential"]
 
 
+
+_SKIPPERS: tuple = ()
+
+
+def _skips_input_grad():
+    """Layer classes whose backward accepts ``input_grad=False`` (looked up once)."""
+    global _SKIPPERS
+    if not _SKIPPERS:
+        from .dense import Dense
+
+        _SKIPPERS = (Dense, Sequential)
+    return _SKIPPERS
+
+
 class Sequential(Layer):
     """Layers applied in order: forward(x) = layers[-1](...layers[0](x)).
 
@@ -57,11 +71,22 @@ class Sequential(Layer):
                 raise
         return x
 
-    def backward(self, dout):
-        """dout (gradient of the loss w.r.t. the output) -> gradient w.r.t. the input."""
-        for layer in reversed(self.layers):
+    def backward(self, dout, input_grad: bool = True):
+        """dout (gradient of the loss w.r.t. the output) -> gradient w.r.t. the input.
+
+        ``input_grad=False`` (what ``fit`` uses) lets a first layer that supports it (Dense)
+        skip the gradient with respect to the data, one matrix product per batch; returns None.
+        """
+        layers = self.layers
+        if not layers:
+            return dout
+        for layer in layers[:0:-1]:
             dout = layer.backward(dout)
-        return dout
+        first = layers[0]
+        if not input_grad and isinstance(first, _skips_input_grad()):
+            first.backward(dout, input_grad=False)
+            return None
+        return first.backward(dout)
 
     # -- parameters ----------------------------------------------------------------------
     def param_slots(self):

@@ -11,6 +11,7 @@ stop at once when training diverges). The progress bar moves once per epoch.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import array_api_compat
@@ -45,6 +46,7 @@ class History:
     accuracy: list = field(default_factory=list)
     val_loss: list = field(default_factory=list)
     val_accuracy: list = field(default_factory=list)
+    epoch_time: list = field(default_factory=list)  # seconds per epoch (training + validation)
     stopped_epoch: int | None = None  # set when early stopping ended the run
     best_epoch: int | None = None     # epoch (from 1) whose weights were kept by early stopping
 
@@ -245,6 +247,9 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
     device = array_api_compat.device(X)
     bounds = _batch_bounds(n, batch_size)
     history = History()
+    from .sequential import Sequential
+
+    sequential = isinstance(model, Sequential)
     best = (math.inf, None, 0)  # (monitored loss, weights, epoch)
 
     bar = None
@@ -261,7 +266,8 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
                 ls = xp.take(labels_all, perm, axis=0) if classify else None
             else:
                 Xs, ys, ls = X, y, labels_all
-            total, correct = 0.0, None
+            started = time.perf_counter()
+            total, hits = 0.0, []
             for b, (i, j) in enumerate(bounds, start=1):
                 xb = Xs[i:j, ...]
                 yb = ys[i:j, ...]
@@ -273,19 +279,21 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
                         f"of {len(bounds)}. Try a lower learning rate (now "
                         f"{getattr(optimizer, 'lr', '?')}), standardised inputs, or a smaller "
                         f"initialisation.", epoch, b, value)
-                model.backward(loss.backward())
+                if sequential:
+                    model.backward(loss.backward(), input_grad=False)
+                else:
+                    model.backward(loss.backward())
                 optimizer.step(model)
                 total += value * (j - i)
-                if classify:
-                    hits = xp.sum(xp.astype(_labels_of_scores(xp, scores, threshold) == ls[i:j],
-                                            xp.int64))
-                    correct = hits if correct is None else correct + hits
+                if classify:  # counted at the end of the epoch: no float per batch
+                    hits.append(xp.count_nonzero(_labels_of_scores(xp, scores, threshold) == ls[i:j]))
             history.loss.append(total / n)
-            history.accuracy.append(int(correct) / n if classify else None)
+            history.accuracy.append(sum(int(h) for h in hits) / n if classify else None)
             if val is not None:
                 vl, va = _evaluate(model, loss, xp, val[0], val[1], val[2], threshold, None)
                 history.val_loss.append(vl)
                 history.val_accuracy.append(va)
+            history.epoch_time.append(time.perf_counter() - started)
             if bar is not None:
                 post = {"loss": f"{history.loss[-1]:.4f}"}
                 if classify:

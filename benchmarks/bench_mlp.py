@@ -1,0 +1,195 @@
+"""How fast does coursekit.nn train an MLP? Run by hand: python benchmarks/bench_mlp.py [--epochs N]
+
+1. sklearn digits, MLP 64-100-10 ReLU, SGD lr 0.1, batch 64, float64: epoch time of
+   coursekit ``fit`` against a plain NumPy loop without layer abstraction, PyTorch on the CPU
+   (2 threads) and scikit-learn's MLPClassifier (``partial_fit``: one epoch per call); medians
+   over epochs, ratios, and test accuracies so the runs are comparable.
+2. 784-512-512-10 float32, batch 256, random data: coursekit against PyTorch, with the share of
+   the measured float32 GEMM peak (2048x2048 matmul) reached.
+
+Numbers vary with the load on the machine: report them with the load (``os.getloadavg``).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+import warnings
+
+import numpy as np
+
+
+def timed(fn):
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def digits_data():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    perm = np.random.default_rng(0).permutation(len(y))
+    tr, te = perm[:1437], perm[1437:]
+    return X[tr], y[tr], X[te], y[te]
+
+
+def init_weights(sizes, seed=0):
+    rng = np.random.default_rng(seed)
+    out = []
+    for a, b in zip(sizes[:-1], sizes[1:]):
+        bound = np.sqrt(6 / (a + b))
+        out.append((rng.uniform(-bound, bound, (a, b)), np.zeros(b)))
+    return out
+
+
+# -- 1. digits -------------------------------------------------------------------------------------
+def bench_coursekit(Xtr, ytr, Xte, yte, epochs, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
+    from coursekit.nn import SGD, Dense, ReLU, Sequential, SoftmaxCrossEntropy, fit, predict
+
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Dense(a, b, seed=i, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(ReLU())
+    model = Sequential(*layers)
+    loss, opt = SoftmaxCrossEntropy(), SGD(lr)
+    times = [timed(lambda e=e: fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=1,
+                                   batch_size=bs, seed=e, progress=False)) for e in range(epochs)]
+    acc = float(np.mean(predict(model, Xte) == yte)) if Xte is not None else float("nan")
+    return times, acc
+
+
+def bench_numpy(Xtr, ytr, Xte, yte, epochs, bs=64, lr=0.1):
+    (W1, b1), (W2, b2) = init_weights((64, 100, 10))
+    n = len(ytr)
+    onehot = np.eye(10)[ytr]
+    rng = np.random.default_rng(0)
+
+    def epoch():
+        nonlocal W1, b1, W2, b2
+        perm = rng.permutation(n)
+        Xs, Ys = Xtr[perm], onehot[perm]
+        for i in range(0, n, bs):
+            x, t = Xs[i:i + bs], Ys[i:i + bs]
+            h = np.maximum(x @ W1 + b1, 0)
+            s = h @ W2 + b2
+            s = s - s.max(axis=1, keepdims=True)
+            p = np.exp(s)
+            p /= p.sum(axis=1, keepdims=True)
+            d = (p - t) / len(x)
+            dW2, db2 = h.T @ d, d.sum(0)
+            dh = (d @ W2.T) * (h > 0)
+            dW1, db1 = x.T @ dh, dh.sum(0)
+            W1 -= lr * dW1
+            b1 -= lr * db1
+            W2 -= lr * dW2
+            b2 -= lr * db2
+
+    times = [timed(epoch) for _ in range(epochs)]
+    pred = np.argmax(np.maximum(Xte @ W1 + b1, 0) @ W2 + b2, axis=1)
+    return times, float(np.mean(pred == yte))
+
+
+def bench_torch(Xtr, ytr, Xte, yte, epochs, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
+    import torch
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    tdt = getattr(torch, dtype)
+    mods = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        mods.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            mods.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*mods).to(tdt)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    lossf = torch.nn.CrossEntropyLoss()
+    X = torch.as_tensor(Xtr, dtype=tdt)
+    y = torch.as_tensor(ytr, dtype=torch.int64)
+    gen = torch.Generator().manual_seed(0)
+
+    def epoch():
+        perm = torch.randperm(len(y), generator=gen)
+        Xs, ys = X[perm], y[perm]
+        for i in range(0, len(y), bs):
+            opt.zero_grad(set_to_none=True)
+            lossf(model(Xs[i:i + bs]), ys[i:i + bs]).backward()
+            opt.step()
+
+    times = [timed(epoch) for _ in range(epochs)]
+    acc = float("nan")
+    if Xte is not None:
+        with torch.no_grad():
+            acc = float((model(torch.as_tensor(Xte, dtype=tdt)).argmax(1).numpy() == yte).mean())
+    return times, acc
+
+
+def bench_sklearn(Xtr, ytr, Xte, yte, epochs):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=(100,), solver="sgd", learning_rate_init=0.1,
+                        momentum=0.0, batch_size=64, alpha=0.0, random_state=0)
+    classes = np.arange(10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        times = [timed(lambda: clf.partial_fit(Xtr, ytr, classes=classes)) for _ in range(epochs)]
+    return times, float(clf.score(Xte, yte))
+
+
+# -- 2. large float32 MLP ------------------------------------------------------------------------
+def gemm_peak(n=2048, repeats=5):
+    a = np.random.default_rng(0).standard_normal((n, n), dtype=np.float32)
+    b = a.T.copy()
+    a @ b
+    best = min(timed(lambda: a @ b) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--epochs", type=int, default=20, help="epochs per run (digits)")
+    ap.add_argument("--big-epochs", type=int, default=3, help="epochs of the 784-512-512-10 MLP")
+    ap.add_argument("--big-n", type=int, default=8192, help="samples of the random data set")
+    args = ap.parse_args()
+    print(f"load average before: {os.getloadavg()}")
+
+    data = digits_data()
+    rows = {
+        "coursekit fit": bench_coursekit(*data, args.epochs),
+        "plain NumPy loop": bench_numpy(*data, args.epochs),
+        "PyTorch CPU (2 threads)": bench_torch(*data, args.epochs),
+        "sklearn MLPClassifier": bench_sklearn(*data, args.epochs),
+    }
+    med = {k: statistics.median(t) * 1e3 for k, (t, _) in rows.items()}
+    ck = med["coursekit fit"]
+    print(f"\ndigits MLP 64-100-10 ReLU, SGD lr 0.1, batch 64, float64, {args.epochs} epochs "
+          f"(median ms/epoch)")
+    print(f"{'':26s} {'ms/epoch':>9s} {'coursekit/this':>15s} {'test acc':>9s}")
+    for k, (t, acc) in rows.items():
+        print(f"{k:26s} {med[k]:9.2f} {ck / med[k]:15.2f} {acc:9.3f}")
+
+    rng = np.random.default_rng(1)
+    Xb = rng.standard_normal((args.big_n, 784)).astype(np.float32)
+    yb = rng.integers(0, 10, args.big_n)
+    sizes = (784, 512, 512, 10)
+    t_ck, _ = bench_coursekit(Xb, yb, None, None, args.big_epochs, "float32", sizes, 256, 0.01)
+    t_pt, _ = bench_torch(Xb, yb, None, None, args.big_epochs, "float32", sizes, 256, 0.01)
+    peak = gemm_peak()
+    # forward + dW + dx per layer (dx of the first layer included: coursekit computes it)
+    flops = sum(3 * 2 * args.big_n * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    m_ck, m_pt = statistics.median(t_ck), statistics.median(t_pt)
+    print(f"\n784-512-512-10 float32, batch 256, {args.big_n} random samples, "
+          f"{args.big_epochs} epochs; float32 GEMM peak {peak:.0f} GFLOP/s")
+    for name, m in (("coursekit fit", m_ck), ("PyTorch CPU (2 threads)", m_pt)):
+        rate = flops / m / 1e9
+        print(f"{name:26s} {m * 1e3:9.1f} ms/epoch  {rate:6.1f} GFLOP/s  {rate / peak:5.1%} of peak")
+    print(f"coursekit / PyTorch: {m_ck / m_pt:.2f}")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,285 @@
+"""Public checks of notebook 02 (linear_neurons_and_gradient_descent).
+
+Conventions (as in the notebook and ``coursekit.linear``): X (N, d), w (d,), y (N,); the linear
+neuron outputs X @ w; the loss is E(w) = 1/(2N) Σ (y_n − x_n·w)² and its gradient
+−(1/N) Xᵀ (y − X w). Paths are arrays (T + 1, d): the start and the weights after each update.
+Stochastic and mini-batch runs draw one ``rng.permutation(N)`` per epoch from a single
+``rng = np.random.default_rng(seed)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..backend import to_numpy
+from .core import Checks
+
+__all__ = [
+    "check_mse_gradient",
+    "check_gradient_descent",
+    "check_sgd",
+    "check_minibatch_gd",
+    "check_numerical_gradient",
+]
+
+# Small data sets with hand-checkable numbers.
+X3 = np.array([[1.0, 2.0], [0.0, 1.0], [2.0, -1.0]])
+Y3 = np.array([3.0, 1.0, 0.0])
+
+
+def _arr(x):
+    return np.asarray(to_numpy(x), dtype=float)
+
+
+# -- references (private: the notebook asks the student to write these) ---------------------
+def _loss(w, X, y):
+    r = y - X @ w
+    return 0.5 * float(r @ r) / len(y)
+
+
+def _grad(w, X, y):
+    return -(X.T @ (y - X @ w)) / len(y)
+
+
+def _gd(f, grad_f, x0, lr, n_steps):
+    x = np.asarray(x0, dtype=float).copy()
+    path = [x.copy()]
+    best, f_best = x.copy(), f(x)
+    for _ in range(n_steps):
+        x = x - lr * np.asarray(grad_f(x), dtype=float)
+        path.append(x.copy())
+        fx = f(x)
+        if fx < f_best:
+            best, f_best = x.copy(), fx
+    return best, np.array(path)
+
+
+def _minibatch(X, y, w0, lr, n_epochs, batch_size, seed=0):
+    rng = np.random.default_rng(seed)
+    w = np.asarray(w0, dtype=float).copy()
+    path = [w.copy()]
+    N = len(y)
+    for _ in range(n_epochs):
+        order = rng.permutation(N)
+        for start in range(0, N, batch_size):
+            idx = order[start:start + batch_size]
+            w = w - lr * _grad(w, X[idx], y[idx])
+            path.append(w.copy())
+    return np.array(path)
+
+
+def _num_grad(f, w, h=1e-5):
+    w = np.asarray(w, dtype=float)
+    g = np.zeros_like(w)
+    for i in range(w.size):
+        e = np.zeros_like(w)
+        e.flat[i] = h
+        g.flat[i] = (f(w + e) - f(w - e)) / (2 * h)
+    return g
+
+
+def _scalar(x):
+    a = _arr(x)
+    return float(a.reshape(-1)[0]) if a.size == 1 else None
+
+
+# -- 02.mse_gradient ----------------------------------------------------------------------
+def check_mse_gradient(mse_loss, mse_gradient) -> bool:
+    """mse_loss(w, X, y) -> float; mse_gradient(w, X, y) -> (d,)."""
+    c = Checks("02.mse_gradient", "squared error of a linear neuron and its gradient")
+    w = np.array([1.0, 0.5])
+    expected = _loss(w, X3, Y3)  # residuals 1, 0.5, -1.5 -> (1 + 0.25 + 2.25) / 6
+    out = c.call(mse_loss, w, X3, Y3, description="mse_loss(w=[1, 0.5], X (3, 2), y)")
+    if out is not None:
+        v = _scalar(out)
+        hint = {round(2 * expected, 9): "you left out the factor 1/2",
+                round(3 * expected, 9): "that is the sum: divide by N (the mean)",
+                round(6 * expected, 9): "that is the plain sum of squares: use 1/(2N) Σ (y − Xw)²",
+                }.get(None if v is None else round(v, 9), "")
+        c.close(v if v is not None else out, expected,
+                f"E = (1² + 0.5² + 1.5²) / (2·3) = {expected:.4f}", hint)
+    out = c.call(mse_gradient, w, X3, Y3, description="mse_gradient(w=[1, 0.5], X (3, 2), y)")
+    g = _grad(w, X3, Y3)
+    if out is not None:
+        a = _arr(out).reshape(-1) if _arr(out).size == 2 else _arr(out)
+        hint = ""
+        if a.shape == g.shape:
+            if np.allclose(a, -g):
+                hint = "the sign is flipped: the gradient is −(1/N) Xᵀ (y − Xw), it points uphill"
+            elif np.allclose(a, 3 * g):
+                hint = "that is N times too big: average over the examples (divide by N)"
+            elif np.allclose(a, 2 * g):
+                hint = "twice too big: with the ½ in E the 2 of the square cancels"
+        else:
+            hint = "one partial derivative per weight: shape (d,), e.g. X.T @ residual"
+        c.close(a, g, f"∇E = −(1/N) Xᵀ (y − Xw) = [{g[0]:.4f}, {g[1]:.4f}]", hint)
+    Xs = np.array([[1.0, 0.0], [0.0, 1.0]])
+    out = c.call(mse_gradient, np.array([2.0, -1.0]), Xs, np.array([2.0, -1.0]),
+                 description="mse_gradient at a perfect fit")
+    if out is not None:
+        c.close(_arr(out).reshape(-1), [0.0, 0.0], "the gradient is 0 where the fit is perfect")
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(5, 3))
+    y = rng.normal(size=5)
+    w3 = rng.normal(size=3)
+    out = c.call(mse_gradient, w3, X, y, description="mse_gradient with d = 3 inputs")
+    if out is not None:
+        c.close(_arr(out), _num_grad(lambda v: _loss(v, X, y), w3), "3 weights: matches finite differences",
+                "use matrix products, not a fixed number of weights", atol=1e-6)
+    return c.report()
+
+
+# -- 02.batch_gd --------------------------------------------------------------------------
+def check_gradient_descent(gradient_descent) -> bool:
+    """gradient_descent(f, grad_f, x0, lr, n_steps) -> (x_best (d,), path (n_steps + 1, d))."""
+    c = Checks("02.batch_gd", "gradient descent with x_best tracking")
+    f = lambda x: float(x @ x)           # noqa: E731  minimum at 0, gradient 2x
+    g = lambda x: 2 * x                   # noqa: E731
+    out = c.call(gradient_descent, f, g, np.array([1.0, -2.0]), 0.25, 3,
+                 description="gradient_descent(f = |x|², x0 = [1, -2], lr = 0.25, 3 steps)")
+    if out is not None:
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            c.case(False, "returns (x_best, path)", f"got {type(out).__name__}")
+        else:
+            best, path = _arr(out[0]), _arr(out[1])
+            exp_best, exp_path = _gd(f, g, np.array([1.0, -2.0]), 0.25, 3)
+            hint = ""
+            if path.shape == (3, 2):
+                hint = "the path starts with x0: n_steps updates give n_steps + 1 rows"
+            c.close(path, exp_path, "path: x0 and the 3 iterates, each halving x (x ← x − 0.25·2x)", hint)
+            c.close(best, exp_best, "x_best is the last point when every step improves")
+    # f decreases, rises, falls a little (not below the best), rises: x moves +1 per step.
+    xs = np.arange(5.0)
+    fs = np.array([5.0, 3.0, 4.0, 3.5, 6.0])
+    f2 = lambda x: float(np.interp(np.asarray(x, float).reshape(-1)[0], xs, fs))  # noqa: E731
+    g2 = lambda x: -np.ones_like(np.asarray(x, dtype=float))                        # noqa: E731
+    out = c.call(gradient_descent, f2, g2, np.array([0.0]), 1.0, 4,
+                 description="gradient_descent on f = 5, 3, 4, 3.5, 6 along the path")
+    if out is not None and isinstance(out, (tuple, list)) and len(out) == 2:
+        best = _arr(out[0]).reshape(-1)
+        hint = ""
+        if best.size == 1 and np.isclose(best[0], 3.0):
+            hint = ("3.5 is lower than the previous value 4 but not lower than the best 3: compare "
+                    "f(x_next) with f_best, not with f(x)")
+        elif best.size == 1 and np.isclose(best[0], 4.0):
+            hint = "return the best point seen, not the last one"
+        c.close(best, [1.0], "x_best = 1, where f = 3 was the lowest value seen", hint)
+    # Divergence: the best point is the start.
+    out = c.call(gradient_descent, f, g, np.array([1.0, 1.0]), 1.5, 5,
+                 description="gradient_descent with too large a step (lr = 1.5 on |x|²)")
+    if out is not None and isinstance(out, (tuple, list)) and len(out) == 2:
+        c.close(_arr(out[0]).reshape(-1), [1.0, 1.0], "a diverging run keeps x0 as x_best",
+                "every step doubles |x| here, so no point is better than the start")
+        c.case(np.isfinite(_arr(out[1])).all() and _arr(out[1]).shape == (6, 2),
+               "the path of the diverging run has 6 rows of finite numbers")
+    return c.report()
+
+
+# -- 02.sgd ---------------------------------------------------------------------------------
+def _path_case(c, out, expected, label, variants=()):
+    if out is None:
+        return
+    a = _arr(out)
+    hint = ""
+    if a.shape != expected.shape:
+        hint = (f"one row per update plus the start: {expected.shape[0]} rows"
+                if a.ndim == 2 else "return the whole path, an array (updates + 1, d)")
+    else:
+        for v, h in variants:
+            if v.shape == a.shape and np.allclose(v, a):
+                hint = h
+                break
+    c.close(a, expected, label, hint)
+
+
+def check_sgd(sgd) -> bool:
+    """sgd(X, y, w0, lr, n_epochs, seed=0) -> path (n_epochs·N + 1, d)."""
+    c = Checks("02.sgd", "stochastic gradient descent: the delta rule, one example at a time")
+    w0 = np.zeros(2)
+    X1, y1 = X3[:1], Y3[:1]
+    out = c.call(sgd, X1, y1, w0, 0.1, 1, seed=0, description="sgd on one example, one epoch")
+    _path_case(c, out, _minibatch(X1, y1, w0, 0.1, 1, 1),
+               "one update: w ← w + 0.1·(3 − 0)·[1, 2] = [0.3, 0.6]",
+               [(_minibatch(X1, y1, w0, -0.1, 1, 1), "the sign is flipped: add η (y − ŷ) x")])
+    exp = _minibatch(X3, Y3, w0, 0.1, 2, 1, seed=0)
+    w = w0.copy()
+    rows = [w.copy()]
+    for _ in range(2):
+        for n in range(3):
+            w = w + 0.1 * (Y3[n] - X3[n] @ w) * X3[n]
+            rows.append(w.copy())
+    in_order = np.array(rows)
+    out = c.call(sgd, X3, Y3, w0, 0.1, 2, seed=0, description="sgd(X (3, 2), y, w0 = 0, lr = 0.1, 2 epochs, seed = 0)")
+    _path_case(c, out, exp, "2 epochs of 3 examples: 7 rows, examples in rng.permutation order",
+               [(in_order, "shuffle: visit the examples in the order rng.permutation(N), a new order "
+                 "each epoch, with rng = np.random.default_rng(seed) made once")])
+    out2 = c.call(sgd, X3, Y3, w0, 0.1, 2, seed=0, description="sgd called again with the same seed")
+    if out is not None and out2 is not None:
+        c.close(_arr(out2), _arr(out), "the same seed gives the same path",
+                "make the generator inside sgd from seed, do not use a global one")
+    return c.report()
+
+
+# -- 02.minibatch_gd ------------------------------------------------------------------------
+def check_minibatch_gd(minibatch_gd) -> bool:
+    """minibatch_gd(X, y, w0, lr, n_epochs, batch_size, seed=0) -> path (updates + 1, d)."""
+    c = Checks("02.minibatch_gd", "mini-batch gradient descent")
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(7, 2))
+    y = X @ np.array([1.0, -2.0]) + 0.1 * rng.normal(size=7)
+    w0 = np.array([0.5, 0.5])
+    exp = _minibatch(X, y, w0, 0.2, 2, 3, seed=1)
+    summed = None
+    try:
+        r = np.random.default_rng(1)
+        w = w0.copy()
+        rows = [w.copy()]
+        for _ in range(2):
+            order = r.permutation(7)
+            for s in range(0, 7, 3):
+                idx = order[s:s + 3]
+                w = w + 0.2 * X[idx].T @ (y[idx] - X[idx] @ w)
+                rows.append(w.copy())
+        summed = np.array(rows)
+    except Exception:  # pragma: no cover
+        pass
+    out = c.call(minibatch_gd, X, y, w0, 0.2, 2, 3, seed=1,
+                 description="minibatch_gd(N = 7, batch_size = 3, 2 epochs, seed = 1)")
+    dropped = exp[[0, 1, 2, 4, 5]]
+    _path_case(c, out, exp, "N = 7 in batches of 3, 3, 1: 3 updates per epoch, 7 rows",
+               [(summed, "average the gradient over the batch (mse_gradient of the batch), do not sum"),
+                (dropped, "keep the last, smaller batch of 1 example")])
+    out = c.call(minibatch_gd, X, y, w0, 0.2, 3, 7, seed=0, description="minibatch_gd with batch_size = N")
+    gd = [w0.copy()]
+    w = w0.copy()
+    for _ in range(3):
+        w = w - 0.2 * _grad(w, X, y)
+        gd.append(w.copy())
+    _path_case(c, out, np.array(gd), "batch_size = N is batch gradient descent: one full step per epoch")
+    out = c.call(minibatch_gd, X, y, w0, 0.1, 1, 1, seed=3, description="minibatch_gd with batch_size = 1")
+    _path_case(c, out, _minibatch(X, y, w0, 0.1, 1, 1, seed=3), "batch_size = 1 is SGD (the delta rule)")
+    return c.report()
+
+
+# -- 02.numerical_gradient ------------------------------------------------------------------
+def check_numerical_gradient(numerical_gradient) -> bool:
+    """numerical_gradient(f, w, h=1e-5) -> (d,) central differences (f(w + h e_i) − f(w − h e_i)) / 2h."""
+    c = Checks("02.numerical_gradient", "the gradient by finite differences")
+    f = lambda w: float(w[0] ** 2 + 3 * w[0] * w[1] + np.sin(w[1]))  # noqa: E731
+    w = np.array([1.0, 2.0])
+    exact = np.array([2 * 1.0 + 3 * 2.0, 3 * 1.0 + np.cos(2.0)])
+    w_before = w.copy()
+    out = c.call(numerical_gradient, f, w, description="numerical_gradient(w0² + 3 w0 w1 + sin w1, [1, 2])")
+    if out is not None:
+        c.close(_arr(out).reshape(-1), exact, "matches the exact gradient [8, 3 + cos 2] to 1e-8",
+                "use the central difference (f(w + h e_i) − f(w − h e_i)) / (2h): the one-sided "
+                "difference is only accurate to about h", rtol=0, atol=1e-8)
+        c.equal(w, w_before, "w is unchanged afterwards",
+                "you changed w in place: work on a copy, or put the entry back after each probe")
+    cube = lambda w: float(np.sum(w ** 3))  # noqa: E731
+    out = c.call(numerical_gradient, cube, np.array([1.0, -2.0, 0.5]), 1e-3,
+                 description="numerical_gradient(Σ w³, [1, -2, 0.5], h = 1e-3)")
+    if out is not None:
+        expected = _num_grad(cube, np.array([1.0, -2.0, 0.5]), 1e-3)
+        c.close(_arr(out).reshape(-1), expected, "uses the h it is given, and any number of weights",
+                "probe each weight in turn with the given h", rtol=1e-9, atol=1e-12)
+    return c.report()

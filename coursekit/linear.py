@@ -1,0 +1,93 @@
+"""Data and small helpers for the linear-neuron and softmax-regression notebooks (02, 03).
+
+Notation of notebook 02 (linear_neurons_and_gradient_descent): inputs ``X`` (N, d), one example
+per row; weights ``w`` (d,); targets ``y`` (N,); the linear neuron's output ŷ = X @ w; the loss
+E(w) = 1/(2N) Σ_n (y_n − x_n·w)², whose Hessian XᵀX / N does not depend on w (a quadratic bowl).
+
+Notation of notebook 03 (logistic_and_softmax_regression): scores ``S = X @ W + b`` with
+W (D, K), b (K,); probabilities P = softmax(S) row by row; labels ``y`` (N,) integers in [0, K).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["linear_data", "bowl_hessian", "critical_learning_rate", "one_hot",
+           "softmax_reference", "softmax_loss_reference", "softmax_gradients_reference"]
+
+
+def linear_data(n: int = 50, w_true=(2.0, -1.0), noise: float = 0.5, correlation: float = 0.6,
+                seed=0):
+    """Inputs and noisy targets of a linear neuron with two correlated inputs.
+
+    The inputs are standard normal with correlation ``correlation`` between the two columns, so
+    the bowl E(w) is elongated along one diagonal (how elongated: the ratio of the Hessian's
+    eigenvalues, about (1 + c) / (1 − c)).
+
+    Returns
+    -------
+    X : (n, 2) float64
+    y : (n,) float64, X @ w_true plus Gaussian noise of standard deviation ``noise``
+    """
+    n = int(n)
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    if not -1.0 < float(correlation) < 1.0:
+        raise ValueError(f"correlation must lie strictly between -1 and 1, got {correlation}")
+    if float(noise) < 0:
+        raise ValueError(f"noise must be non-negative, got {noise}")
+    rng = np.random.default_rng(seed)
+    c = float(correlation)
+    L = np.linalg.cholesky(np.array([[1.0, c], [c, 1.0]]))
+    X = rng.standard_normal((n, 2)) @ L.T
+    w_true = np.asarray(w_true, dtype=float).reshape(2)
+    y = X @ w_true + float(noise) * rng.standard_normal(n)
+    return X, y
+
+
+def bowl_hessian(X):
+    """Hessian of E(w) = 1/(2N) Σ (y − Xw)²: the (d, d) matrix XᵀX / N (the same for every w)."""
+    X = np.asarray(X, dtype=float)
+    return X.T @ X / X.shape[0]
+
+
+def critical_learning_rate(X) -> float:
+    """2 / λ_max of ``bowl_hessian(X)``: gradient descent on the bowl diverges above this step.
+
+    Along the eigenvector of λ_max one step multiplies the distance to the minimum by
+    (1 − η λ_max); its size exceeds 1 exactly when η > 2 / λ_max.
+    """
+    return 2.0 / float(np.linalg.eigvalsh(bowl_hessian(X))[-1])
+
+
+def one_hot(y, n_classes: int):
+    """(N,) integer labels -> (N, K) float64 matrix with a single 1 per row, at column y_n."""
+    y = np.asarray(y).reshape(-1).astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels must lie in [0, {n_classes}), got values from {y.min()} to {y.max()}")
+    return (y[:, None] == np.arange(n_classes)[None, :]).astype(np.float64)
+
+
+def softmax_reference(S):
+    """Row-wise, overflow-free softmax: (N, K) scores -> (N, K) probabilities."""
+    S = np.asarray(S, dtype=float)
+    Z = S - S.max(axis=-1, keepdims=True)
+    E = np.exp(Z)
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+def softmax_loss_reference(W, b, X, y, reg: float = 0.0) -> float:
+    """Mean cross-entropy of the linear softmax classifier plus ½·reg·Σ W² (b is not penalised)."""
+    S = np.asarray(X, float) @ np.asarray(W, float) + np.asarray(b, float)
+    Z = S - S.max(axis=1, keepdims=True)
+    logp = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    y = np.asarray(y).astype(np.int64)
+    return float(-logp[np.arange(len(y)), y].mean() + 0.5 * reg * np.sum(np.asarray(W, float) ** 2))
+
+
+def softmax_gradients_reference(W, b, X, y, reg: float = 0.0):
+    """(dW (D, K), db (K,)) of ``softmax_loss_reference``: dS = (P − onehot) / N; dW = Xᵀ dS + reg W."""
+    X = np.asarray(X, float)
+    W = np.asarray(W, float)
+    P = softmax_reference(X @ W + np.asarray(b, float))
+    dS = (P - one_hot(y, W.shape[1])) / X.shape[0]
+    return X.T @ dS + reg * W, dS.sum(axis=0)

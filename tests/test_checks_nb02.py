@@ -1,0 +1,173 @@
+"""The public checks of notebook 02 accept the reference answers and reject typical mistakes."""
+import numpy as np
+
+from coursekit.checks import nb02
+
+
+def mse_loss(w, X, y):
+    r = y - X @ w
+    return 0.5 * float(r @ r) / len(y)
+
+
+def mse_gradient(w, X, y):
+    return -(X.T @ (y - X @ w)) / len(y)
+
+
+def gradient_descent(f, grad_f, x0, lr, n_steps):
+    x = np.array(x0, dtype=float)
+    path = [x.copy()]
+    x_best, f_best = x.copy(), f(x)
+    for _ in range(n_steps):
+        x = x - lr * grad_f(x)
+        path.append(x.copy())
+        if f(x) < f_best:
+            x_best, f_best = x.copy(), f(x)
+    return x_best, np.array(path)
+
+
+def minibatch_gd(X, y, w0, lr, n_epochs, batch_size, seed=0):
+    rng = np.random.default_rng(seed)
+    w = np.array(w0, dtype=float)
+    path = [w.copy()]
+    for _ in range(n_epochs):
+        order = rng.permutation(len(y))
+        for s in range(0, len(y), batch_size):
+            idx = order[s:s + batch_size]
+            w = w - lr * mse_gradient(w, X[idx], y[idx])
+            path.append(w.copy())
+    return np.array(path)
+
+
+def sgd(X, y, w0, lr, n_epochs, seed=0):
+    rng = np.random.default_rng(seed)
+    w = np.array(w0, dtype=float)
+    path = [w.copy()]
+    for _ in range(n_epochs):
+        for n in rng.permutation(len(y)):
+            w = w + lr * (y[n] - X[n] @ w) * X[n]
+            path.append(w.copy())
+    return np.array(path)
+
+
+def numerical_gradient(f, w, h=1e-5):
+    w = np.array(w, dtype=float)
+    g = np.zeros_like(w)
+    for i in range(w.size):
+        e = np.zeros_like(w)
+        e[i] = h
+        g[i] = (f(w + e) - f(w - e)) / (2 * h)
+    return g
+
+
+def test_reference_answers_pass(capsys):
+    assert nb02.check_mse_gradient(mse_loss, mse_gradient)
+    assert nb02.check_gradient_descent(gradient_descent)
+    assert nb02.check_sgd(sgd)
+    assert nb02.check_minibatch_gd(minibatch_gd)
+    assert nb02.check_numerical_gradient(numerical_gradient)
+    out = capsys.readouterr().out
+    assert out.count("public checks passed") == 5
+
+
+def test_unattempted_is_reported(capsys):
+    def todo(*a, **k):
+        raise NotImplementedError("Exercise 02.sgd")
+    assert not nb02.check_sgd(todo)
+    assert "not attempted" in capsys.readouterr().out
+
+
+def test_mse_mistakes_rejected(capsys):
+    assert not nb02.check_mse_gradient(lambda w, X, y: 2 * mse_loss(w, X, y), mse_gradient)
+    assert "factor 1/2" in capsys.readouterr().out
+    assert not nb02.check_mse_gradient(mse_loss, lambda w, X, y: -mse_gradient(w, X, y))
+    assert "sign" in capsys.readouterr().out
+    assert not nb02.check_mse_gradient(mse_loss, lambda w, X, y: -(X.T @ (y - X @ w)))
+    assert "divide by N" in capsys.readouterr().out
+
+
+def test_deck_x_best_bug_rejected(capsys):
+    def buggy(f, grad_f, x0, lr, n_steps):   # compares with f(x), as the slide does
+        x = np.array(x0, dtype=float)
+        path = [x.copy()]
+        x_best, fx = x.copy(), f(x)
+        for _ in range(n_steps):
+            x_next = x - lr * grad_f(x)
+            f_next = f(x_next)
+            if f_next < fx:
+                x_best = x_next.copy()
+            x, fx = x_next, f_next
+            path.append(x.copy())
+        return x_best, np.array(path)
+    assert not nb02.check_gradient_descent(buggy)
+    assert "f_best" in capsys.readouterr().out
+
+    def last(f, grad_f, x0, lr, n_steps):
+        _, path = gradient_descent(f, grad_f, x0, lr, n_steps)
+        return path[-1], path
+    assert not nb02.check_gradient_descent(last)
+
+
+def test_sgd_without_shuffle_rejected(capsys):
+    def in_order(X, y, w0, lr, n_epochs, seed=0):
+        w = np.array(w0, dtype=float)
+        path = [w.copy()]
+        for _ in range(n_epochs):
+            for n in range(len(y)):
+                w = w + lr * (y[n] - X[n] @ w) * X[n]
+                path.append(w.copy())
+        return np.array(path)
+    assert not nb02.check_sgd(in_order)
+    assert "permutation" in capsys.readouterr().out
+
+
+def test_minibatch_mistakes_rejected(capsys):
+    def summed(X, y, w0, lr, n_epochs, batch_size, seed=0):
+        rng = np.random.default_rng(seed)
+        w = np.array(w0, dtype=float)
+        path = [w.copy()]
+        for _ in range(n_epochs):
+            order = rng.permutation(len(y))
+            for s in range(0, len(y), batch_size):
+                idx = order[s:s + batch_size]
+                w = w + lr * X[idx].T @ (y[idx] - X[idx] @ w)
+                path.append(w.copy())
+        return np.array(path)
+    assert not nb02.check_minibatch_gd(summed)
+    assert "average" in capsys.readouterr().out
+
+    def drop_last(X, y, w0, lr, n_epochs, batch_size, seed=0):
+        rng = np.random.default_rng(seed)
+        w = np.array(w0, dtype=float)
+        path = [w.copy()]
+        for _ in range(n_epochs):
+            order = rng.permutation(len(y))
+            for s in range(0, len(y) - batch_size + 1, batch_size):
+                idx = order[s:s + batch_size]
+                w = w - lr * mse_gradient(w, X[idx], y[idx])
+                path.append(w.copy())
+        return np.array(path)
+    assert not nb02.check_minibatch_gd(drop_last)
+
+
+def test_numerical_gradient_mistakes_rejected(capsys):
+    def forward(f, w, h=1e-5):
+        w = np.array(w, dtype=float)
+        g = np.zeros_like(w)
+        for i in range(w.size):
+            e = np.zeros_like(w)
+            e[i] = h
+            g[i] = (f(w + e) - f(w)) / h
+        return g
+    assert not nb02.check_numerical_gradient(forward)
+    assert "central difference" in capsys.readouterr().out
+
+    def in_place(f, w, h=1e-5):
+        g = np.zeros_like(w)
+        for i in range(w.size):
+            w[i] += h
+            fp = f(w)
+            w[i] -= 2 * h
+            fm = f(w)
+            g[i] = (fp - fm) / (2 * h)
+        return g
+    assert not nb02.check_numerical_gradient(in_place)

@@ -1,0 +1,58 @@
+"""coursekit.linear: the data of notebook 02 and the references of notebook 03."""
+import numpy as np
+import pytest
+
+from coursekit import linear
+
+
+def test_linear_data_shapes_and_determinism():
+    X, y = linear.linear_data(40, seed=3)
+    assert X.shape == (40, 2) and y.shape == (40,)
+    X2, y2 = linear.linear_data(40, seed=3)
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+    with pytest.raises(ValueError):
+        linear.linear_data(10, correlation=1.0)
+
+
+def test_critical_rate_is_where_gd_diverges():
+    X, y = linear.linear_data(50, seed=0)
+    eta = linear.critical_learning_rate(X)
+    H = linear.bowl_hessian(X)
+    assert np.isclose(eta, 2 / np.linalg.eigvalsh(H).max())
+
+    def run(lr, steps=200):
+        w = np.zeros(2)
+        for _ in range(steps):
+            w = w + lr * X.T @ (y - X @ w) / len(y)
+        return np.linalg.norm(w)
+    assert run(0.95 * eta) < 10
+    assert run(1.05 * eta) > 1e3
+
+
+def test_softmax_reference_is_stable_and_gradients_match_finite_differences():
+    P = linear.softmax_reference(np.array([[1000.0, 1001.0, 1002.0]]))
+    assert np.all(np.isfinite(P)) and np.isclose(P.sum(), 1.0)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(6, 2)), np.array([0, 1, 2, 1, 0, 2])
+    W, b = rng.normal(size=(2, 3)), rng.normal(size=3)
+    dW, db = linear.softmax_gradients_reference(W, b, X, y, reg=0.1)
+    h = 1e-6
+    for i in range(2):
+        for k in range(3):
+            E = np.zeros_like(W)
+            E[i, k] = h
+            num = (linear.softmax_loss_reference(W + E, b, X, y, 0.1)
+                   - linear.softmax_loss_reference(W - E, b, X, y, 0.1)) / (2 * h)
+            assert np.isclose(dW[i, k], num, atol=1e-7)
+    for k in range(3):
+        e = np.zeros(3)
+        e[k] = h
+        num = (linear.softmax_loss_reference(W, b + e, X, y, 0.1)
+               - linear.softmax_loss_reference(W, b - e, X, y, 0.1)) / (2 * h)
+        assert np.isclose(db[k], num, atol=1e-7)
+
+
+def test_one_hot():
+    assert np.array_equal(linear.one_hot([1, 0], 3), [[0, 1, 0], [1, 0, 0]])
+    with pytest.raises(ValueError):
+        linear.one_hot([3], 3)

@@ -19,7 +19,7 @@ from nbclient.exceptions import DeadKernelError
 from .markers import Master
 from .sandbox import new_client, start_kernel, stop_kernel
 
-PROBE_TIMEOUT = 10  # seconds a healthy kernel needs to answer `pass` after an interrupt
+PROBE_TIMEOUT = 10  # at most this many seconds for a healthy kernel to answer `pass` after an interrupt
 
 
 @dataclass
@@ -118,7 +118,7 @@ async def _responds(client) -> bool:
     """Is the kernel idle again after an interrupt? (A loop that swallows KeyboardInterrupt is not.)"""
     probe = nbformat.v4.new_code_cell("pass")
     saved = client.timeout
-    client.timeout, client.timed_out = PROBE_TIMEOUT, False
+    client.timeout, client.timed_out = int(max(2, min(PROBE_TIMEOUT, saved or PROBE_TIMEOUT))), False
     try:
         await client.async_execute_cell(probe, -1, store_history=False)
         return not client.timed_out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 
 from jupyter_client.manager import AsyncKernelManager
@@ -104,7 +105,8 @@ async def start_kernel(client: GradingClient) -> None:
     env.update(KERNEL_ENV)
     if client.km is None:  # cleaned up after a death: a fresh manager with the same limit
         raise RuntimeError("kernel manager gone")
-    await client.async_start_new_kernel(env=env)
+    # The kernel's own stdout/stderr carry only start-up chatter; cell output goes over ZMQ.
+    await client.async_start_new_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     await client.async_start_new_kernel_client()
     if client.on_kernel_start is not None:
         client.on_kernel_start(client.km.pgid)

@@ -56,8 +56,9 @@ def bench_coursekit(Xtr, ytr, Xte, yte, epochs, dtype="float64", sizes=(64, 100,
             layers.append(ReLU())
     model = Sequential(*layers)
     loss, opt = SoftmaxCrossEntropy(), SGD(lr)
-    times = [timed(lambda e=e: fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=1,
-                                   batch_size=bs, seed=e, progress=False)) for e in range(epochs)]
+    # one call, as a student would make it; History.epoch_time holds the time of each epoch
+    times = fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=epochs, batch_size=bs,
+                progress=False).epoch_time
     acc = float(np.mean(predict(model, Xte) == yte)) if Xte is not None else float("nan")
     return times, acc
 

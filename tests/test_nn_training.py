@@ -153,3 +153,24 @@ def test_save_load_round_trip(tmp_path, backend):
         load(Sequential(Dense(2, 16), Tanh(), Dense(16, 3)), path)
     with pytest.raises(ValueError, match=r"the file holds shape \(2, 16\)"):
         load(Sequential(Dense(2, 8), ReLU(), Dense(8, 3)), path)
+
+
+def test_backward_without_input_grad_gives_same_param_grads(rng):
+    model = mlp()
+    x = rng.standard_normal((5, 2))
+    d = rng.standard_normal((5, 3))
+    model.forward(x)
+    dx = model.backward(d)
+    full = {k: v for k, v in model.grads.items()}
+    model.forward(x)
+    assert dx.shape == (5, 2) and model.backward(d, input_grad=False) is None
+    for k, v in model.grads.items():
+        assert np.allclose(v, full[k])
+
+
+def test_history_records_one_time_per_epoch():
+    X, y = blobs(30)
+    hist = fit(mlp(), X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1), epochs=3,
+               batch_size=8, progress=False)
+    assert len(hist.epoch_time) == 3 and all(t > 0 for t in hist.epoch_time)
+    assert hist.epochs == [1, 2, 3] and "epochs=3" in repr(hist)

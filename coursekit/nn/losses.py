@@ -39,9 +39,16 @@ def softmax(scores, axis: int = -1):
     return e / xp.sum(e, axis=axis, keepdims=True)
 
 
+_CLASSES: dict = {}
+
+
 def _one_hot(y, n_classes: int, dtype, device):
+    """(N,) labels -> (N, C) one-hot rows, by comparison with 0..C-1 (no index assignment)."""
     xp = xp_of(y)
-    classes = xp.arange(n_classes, dtype=y.dtype, device=device)
+    key = (type(y), n_classes, y.dtype, str(device))
+    classes = _CLASSES.get(key)
+    if classes is None:  # one small arange per (library, C, device), reused every batch
+        classes = _CLASSES[key] = xp.arange(n_classes, dtype=y.dtype, device=device)
     return xp.astype(xp.reshape(y, (-1, 1)) == classes, dtype)
 
 

@@ -38,3 +38,14 @@ def test_check_modules_load_on_attribute_access():
     assert checks.nb00.check_mse is nb00.check_mse
     with pytest.raises(AttributeError, match="no check module"):
         checks.nb99
+
+
+def test_verdict_is_a_bool_that_displays_nothing():
+    from IPython.core.formatters import DisplayFormatter
+
+    from coursekit.checks.verdict import Verdict
+
+    assert Verdict(True) and not Verdict(False)
+    assert Verdict(True) == True  # noqa: E712
+    data, _ = DisplayFormatter().format(Verdict(True))
+    assert data == {}

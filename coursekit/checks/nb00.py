@@ -5,11 +5,12 @@ import numpy as np
 
 from ..backend import available_backends, to_numpy
 from .core import Checks
+from .verdict import Verdict
 
 __all__ = ["check_environment", "check_mse", "check_weighted_sum"]
 
 
-def check_environment(env_ok, backend_names) -> bool:
+def check_environment(env_ok, backend_names) -> Verdict:
     """env_ok: the bool ``coursekit.environment.check()`` returned; backend_names: list of str."""
     c = Checks("00.environment", "your environment")
     c.case(isinstance(env_ok, (bool, np.bool_)), "env_ok is True or False",
@@ -22,12 +23,12 @@ def check_environment(env_ok, backend_names) -> bool:
            f"got {type(backend_names).__name__}: use [b.name for b in ...]")
     if ok_list:
         c.case("numpy" in backend_names, "NumPy is among the backends", "the list should contain 'numpy'")
-        c.case(list(backend_names) == expected, f"the list names all {len(expected)} backends found here, in order",
+        c.case(list(backend_names) == expected, "the list names every backend found here, in order",
                f"expected {expected}, got {list(backend_names)}")
-    return c.report()
+    return Verdict(c.report())
 
 
-def check_mse(mse) -> bool:
+def check_mse(mse) -> Verdict:
     """mse(y (N,), y_hat (N,)) -> float, the mean of the squared differences."""
     c = Checks("00.warmup", "mean squared error")
     y = np.array([1.0, 2.0, 3.0])
@@ -51,10 +52,10 @@ def check_mse(mse) -> bool:
                f"got shape {shape}: average over the examples")
         c.close(np.asarray(to_numpy(out)).reshape(()) if np.size(to_numpy(out)) == 1 else out, 2.25,
                 "mse([2, -1, 0.5, 4], [1, 1, 0.5, 2]) = 2.25")
-    return c.report()
+    return Verdict(c.report())
 
 
-def check_weighted_sum(weighted_sum) -> bool:
+def check_weighted_sum(weighted_sum) -> Verdict:
     """weighted_sum(X (N, d), w (d,), b scalar) -> (N,) the rows' weighted sums X @ w + b."""
     c = Checks("00.weighted_sum", "a neuron's weighted sum for a batch")
     X = np.array([[1.0, 2.0], [3.0, 4.0], [-1.0, 0.5]])
@@ -70,4 +71,4 @@ def check_weighted_sum(weighted_sum) -> bool:
     out = c.call(weighted_sum, X1, np.array([1.0, 5.0, -3.0]), -1.0, description="weighted_sum of one row of 3")
     if out is not None:
         c.close(out, [-2.0], "one example with three inputs: shape (1,)")
-    return c.report()
+    return Verdict(c.report())

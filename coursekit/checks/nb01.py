@@ -10,6 +10,7 @@ import numpy as np
 from .. import perceptron as ref
 from ..backend import to_numpy
 from .core import Checks
+from .verdict import Verdict
 
 __all__ = [
     "check_threshold_unit",
@@ -27,7 +28,7 @@ TABLE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 GATES = {"AND": np.array([0, 0, 0, 1]), "OR": np.array([0, 1, 1, 1]), "NAND": np.array([1, 1, 1, 0])}
 
 
-def check_threshold_unit(threshold_unit) -> bool:
+def check_threshold_unit(threshold_unit) -> Verdict:
     """threshold_unit(X (N, d), w (d,), theta) -> (N,) 0/1: 1 where X @ w >= theta."""
     c = Checks("01.threshold_unit", "McCulloch-Pitts threshold unit")
     out = c.call(threshold_unit, TABLE, np.array([1.0, 1.0]), 1.5, description="threshold_unit(table, [1, 1], 1.5)")
@@ -46,10 +47,10 @@ def check_threshold_unit(threshold_unit) -> bool:
     if out is not None:
         c.equal(out, np.array([1, 0, 1]), "three inputs, a negative weight, θ = 0 gives [1, 0, 1]",
                 "return one 0/1 value per row of X, shape (N,)")
-    return c.report()
+    return Verdict(c.report())
 
 
-def check_perceptron_predict(perceptron_predict) -> bool:
+def check_perceptron_predict(perceptron_predict) -> Verdict:
     """perceptron_predict(w (d+1,), X (N, d)) -> (N,) 0/1 with w[0] the bias weight."""
     c = Checks("01.perceptron_predict", "perceptron output, bias as w0·x0")
     out = c.call(perceptron_predict, np.array([-1.5, 1.0, 1.0]), TABLE,
@@ -75,10 +76,10 @@ def check_perceptron_predict(perceptron_predict) -> bool:
                  description="perceptron_predict(w of length 4, X of shape (2, 3))")
     if out is not None:
         c.equal(out, np.array([0, 0]), "three inputs: w has d + 1 = 4 entries, output shape (2,)")
-    return c.report()
+    return Verdict(c.report())
 
 
-def check_gate_weights(w_and, w_or, w_nand) -> bool:
+def check_gate_weights(w_and, w_or, w_nand) -> Verdict:
     """Each of w_and, w_or, w_nand: (3,) weights (bias first) computing the gate on the truth table."""
     c = Checks("01.gate_weights", "AND, OR and NAND by hand")
     for name, w in (("AND", w_and), ("OR", w_or), ("NAND", w_nand)):
@@ -94,7 +95,7 @@ def check_gate_weights(w_and, w_or, w_nand) -> bool:
         wrong = [f"{int(a)}{int(b)}" for (a, b), g, t in zip(TABLE, got, GATES[name]) if g != t]
         c.case(not wrong, f"w_{name.lower()} computes {name} on all four rows",
                f"wrong on rows {', '.join(wrong)} (the unit fires where w0 + w1·x1 + w2·x2 >= 0)")
-    return c.report()
+    return Verdict(c.report())
 
 
 def _vec(w) -> str:
@@ -174,17 +175,17 @@ def _train_case(c, perceptron_train, X, y, eta, max_epochs, label):
     c.case(ok_w, f"{label}: final w = {_vec(expected.w)}", f"got {_vec(w)}. {hint}" if not ok_w else "")
 
 
-def check_perceptron_train(perceptron_train) -> bool:
+def check_perceptron_train(perceptron_train) -> Verdict:
     """perceptron_train(X, y, eta=1.0, max_epochs=100) -> (w (d+1,), errors per epoch)."""
     c = Checks("01.perceptron_train", "the perceptron rule")
     _train_case(c, perceptron_train, TABLE, GATES["OR"], 1.0, 100, "OR")
     _train_case(c, perceptron_train, TABLE, GATES["AND"], 0.5, 100, "AND")
     X1 = np.array([[2.0], [-1.0], [3.0], [0.5]])
     _train_case(c, perceptron_train, X1, np.array([1, 0, 1, 0]), 1.0, 100, "1-D points")
-    return c.report()
+    return Verdict(c.report())
 
 
-def check_line_errors(line_errors) -> bool:
+def check_line_errors(line_errors) -> Verdict:
     """line_errors(W (M, d+1), X (N, d), y (N,)) -> (M,) number of mistakes of each candidate."""
     c = Checks("01.line_errors", "mistakes of many candidate lines at once")
     W = np.array([[-1.5, 1.0, 1.0], [-0.5, 1.0, 1.0], [1.0, 0.0, 0.0], [-1.0, 0.0, 0.0]])
@@ -201,20 +202,20 @@ def check_line_errors(line_errors) -> bool:
         hint = "return one count per candidate: shape (M,)" if shape != (2,) else (
             "a weighted sum of exactly 0 fires (>= 0)")
         c.close(out, [2, 1], "OR with M = 2 candidates (N = 4 examples): shape (2,), counts [2, 1]", hint)
-    return c.report()
+    return Verdict(c.report())
 
 
-def check_xor_errors(xor_errors, n_epochs: int = 20) -> bool:
+def check_xor_errors(xor_errors, n_epochs: int = 20) -> Verdict:
     """xor_errors: the mistakes per epoch of ``perceptron_train`` on XOR with max_epochs=n_epochs."""
     c = Checks("01.xor_nonconvergence", "the perceptron on XOR")
     try:
         errs = [int(e) for e in np.asarray(to_numpy(xor_errors)).reshape(-1)]
     except Exception:
         c.case(False, "xor_errors is a list of integers", f"got {type(xor_errors).__name__}")
-        return c.report()
+        return Verdict(c.report())
     c.case(len(errs) == n_epochs, f"one count per epoch: {n_epochs} epochs",
            f"got {len(errs)}: train with max_epochs={n_epochs}; training on XOR never stops early")
     c.case(len(errs) > 0 and min(errs) > 0, "no epoch is free of mistakes",
            "an epoch with 0 mistakes would mean a line separates XOR: check your data set (y = 0, 1, 1, 0)")
     c.case(all(0 <= e <= 4 for e in errs), "each epoch makes between 1 and 4 mistakes on 4 points")
-    return c.report()
+    return Verdict(c.report())

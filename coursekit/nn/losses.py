@@ -126,16 +126,18 @@ class SoftmaxCrossEntropy(_LabelLoss):
 
     def _forward(self, scores, y) -> float:
         xp = xp_of(scores)
-        logp = log_softmax(scores)
+        shifted = scores - xp.max(scores, axis=1, keepdims=True)  # stable: largest score is 0
+        e = xp.exp(shifted)
+        total = xp.sum(e, axis=1, keepdims=True)
         onehot = _one_hot(y, scores.shape[1], scores.dtype, scores.device)
         n = scores.shape[0]
-        self.cache = (logp, onehot)
-        return -float(xp.sum(logp * onehot)) / n
+        self.cache = (e / total, onehot)  # softmax, kept for backward
+        # -log softmax[y] = log Σ exp(shifted) − shifted[y], averaged over the batch
+        return float(xp.sum(xp.log(total)) - xp.sum(shifted * onehot)) / n
 
     def backward(self):
-        logp, onehot = self._need_cache()
-        xp = xp_of(logp)
-        return (xp.exp(logp) - onehot) / logp.shape[0]
+        probs, onehot = self._need_cache()
+        return (probs - onehot) / probs.shape[0]
 
 
 class Hinge(_LabelLoss):

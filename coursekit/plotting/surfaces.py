@@ -109,6 +109,10 @@ def error_surface(loss_fn, w_range, trajectories=None, ax=None, levels=20, resol
     ax.set_ylim(*r[1])
     ax.set_aspect("auto")
     style_axes(ax, title, labels[0], labels[1], grid=False)
+    if trajs:  # say once what the big markers mean
+        ax.plot([], [], "o", color="white", markeredgecolor="black", markersize=10, label="start")
+        ax.plot([], [], "X", color="white", markeredgecolor="black", markersize=10,
+                label="last step in view")
     if trajs or show_minimum:
         # Below the plot: inside it, the legend would hide the very steps it names.
         ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2,
@@ -128,7 +132,7 @@ def _draw_trajectory_2d(ax, t, r, i, name):
             label=f"{name} ({len(t) - 1} steps)" + (" — diverged" if diverged else ""))
     ax.plot(*t[0], "o", color=c, markersize=11, markeredgecolor="black", zorder=5)
     if diverged:
-        if n_in > 0:
+        if n_in > 1:  # the last step still inside; at n_in = 1 it would hide the start
             ax.plot(*t[n_in - 1], "X", color=c, markersize=12, markeredgecolor="black", zorder=5)
     else:
         ax.plot(*t[-1], "s", color=c, markersize=8, markeredgecolor="black", zorder=5)

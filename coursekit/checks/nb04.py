@@ -10,6 +10,7 @@ import numpy as np
 from ..datasets import parity, truth_table
 from ..expressiveness import ThresholdCircuit, one_hidden_layer, sigmoid, sign
 from .core import Checks
+from .verdict import Verdict
 
 __all__ = ["check_xor_weights", "check_dnf_network", "check_pulse", "check_pulse_sum",
            "check_parity_wide", "check_parity_deep"]
@@ -21,14 +22,14 @@ def _as_float(a):
     return np.asarray(a, dtype=float)
 
 
-def check_xor_weights(W1, b1, w2, b2) -> None:
+def check_xor_weights(W1, b1, w2, b2) -> Verdict:
     """XOR in the +-1 encoding: h = sign(X W1^T + b1), y = sign(h . w2 + b2)."""
     c = Checks("04.xor_weights", "XOR = OR(AND(x1, not x2), AND(not x1, x2))")
     try:
         W1, b1, w2, b2 = _as_float(W1), _as_float(b1), _as_float(w2), float(np.asarray(b2, dtype=float))
     except Exception as err:
         c.case(False, "the four answers are numbers", f"could not read them as numbers ({err})")
-        c.report()
+        return Verdict(c.report())
         return
     ok = c.equal(W1.shape, (2, 2), "W1 has shape (2, 2): one row per hidden unit")
     ok &= c.equal(b1.shape, (2,), "b1 has shape (2,)")
@@ -42,10 +43,10 @@ def check_xor_weights(W1, b1, w2, b2) -> None:
         y = sign(h @ w2 + b2)
         c.equal(y, [-1, 1, 1, -1], "the output computes XOR on the 4 inputs",
                 "the output unit is an OR of the hidden units: +1 when at least one fires")
-    c.report()
+    return Verdict(c.report())
 
 
-def check_dnf_network(dnf_network) -> None:
+def check_dnf_network(dnf_network) -> Verdict:
     """dnf_network(outputs) -> (W1, b1, w2) reproduces each truth table with one unit per 1."""
     c = Checks("04.dnf_builder", "a one-hidden-layer network from a truth table")
     cases = [("AND of 2 inputs", [0, 0, 0, 1]), ("OR of 2 inputs", [0, 1, 1, 1]),
@@ -70,10 +71,10 @@ def check_dnf_network(dnf_network) -> None:
         if out is not None:
             c.close(out, y, f"{name}: correct on all {2 ** n} rows",
                     "each hidden unit must fire on exactly one row; the output sums them")
-    c.report()
+    return Verdict(c.report())
 
 
-def check_pulse(pulse) -> None:
+def check_pulse(pulse) -> Verdict:
     """pulse(x, t1, t2, k) = sigmoid(k (x - t1)) - sigmoid(k (x - t2))."""
     c = Checks("04.pulse_approximator", "pulse")
     x = np.array([-1.0, -0.3, 0.0, 0.2, 0.5, 0.9])
@@ -88,7 +89,7 @@ def check_pulse(pulse) -> None:
     if big is not None:
         c.close(big, [0.0, 0.0], "no overflow for steep sigmoids (k = 2000)", atol=1e-9,
                 hint="use a sigmoid that does not compute exp of a large positive number")
-    c.report()
+    return Verdict(c.report())
 
 
 def _reference_sum(f, x, n, k, lo, hi):
@@ -98,7 +99,7 @@ def _reference_sum(f, x, n, k, lo, hi):
     return (f(mids) * (sigmoid(k * (x - edges[:-1])) - sigmoid(k * (x - edges[1:])))).sum(axis=1)
 
 
-def check_pulse_sum(pulse_sum) -> None:
+def check_pulse_sum(pulse_sum) -> Verdict:
     """pulse_sum(f, x, n_pulses, k, lo, hi): n equal pulses on [lo, hi], heights f(midpoints)."""
     c = Checks("04.pulse_approximator", "sum of pulses")
     x = np.linspace(-1, 1, 9)
@@ -109,7 +110,7 @@ def check_pulse_sum(pulse_sum) -> None:
         if got is not None:
             c.close(got, _reference_sum(f, x, n, k, -1.0, 1.0), f"{name} with {n} pulses, k={k}",
                     atol=1e-9, hint="edges = linspace(lo, hi, n + 1); height of pulse i = f(midpoint i)")
-    c.report()
+    return Verdict(c.report())
 
 
 def _wide_outputs(net, X):
@@ -117,7 +118,7 @@ def _wide_outputs(net, X):
     return W1, b1, w2, one_hidden_layer(X, W1, b1, w2)
 
 
-def check_parity_wide(parity_wide) -> None:
+def check_parity_wide(parity_wide) -> Verdict:
     """parity_wide(n) -> (W1, b1, w2): 2^(n-1) minterm units, correct on all 2^n inputs."""
     c = Checks("04.parity_wide", "parity with one hidden layer")
     for n in (2, 3, 4, 5):
@@ -135,10 +136,10 @@ def check_parity_wide(parity_wide) -> None:
         c.close(out, y, f"n={n}: correct on all {2 ** n} inputs")
         c.equal(W1.size + b1.size + w2.size, (n + 2) * 2 ** (n - 1),
                 f"n={n}: (n+2)*2^(n-1) = {(n + 2) * 2 ** (n - 1)} weights and biases")
-    c.report()
+    return Verdict(c.report())
 
 
-def check_parity_deep(parity_deep) -> None:
+def check_parity_deep(parity_deep) -> Verdict:
     """parity_deep(n) -> ThresholdCircuit: n-1 XOR blocks of 3 step units, right on all inputs."""
     c = Checks("04.parity_deep", "parity as a tree of XORs")
     for n in (2, 3, 4, 5):
@@ -155,4 +156,4 @@ def check_parity_deep(parity_deep) -> None:
         c.equal(net.n_units, 3 * (n - 1), f"n={n}: 3(n-1) = {3 * (n - 1)} units")
         c.equal(net.n_parameters, 9 * (n - 1), f"n={n}: 9(n-1) = {9 * (n - 1)} weights and biases",
                 "each unit reads exactly two nodes")
-    c.report()
+    return Verdict(c.report())

@@ -2,9 +2,11 @@
 
 Starts JupyterLab on 127.0.0.1 with a token over copies of the notebooks, opens a lecture, runs
 all cells from the menu and checks what is on screen: the notebook renders, every cell before
-the first exercise stub runs without an error, the stub shows its NotImplementedError, a plot
-appears, a widget's slider is drawn and moving it changes the picture. Then a solutions notebook
-runs to the end without an error. Screenshots go to test-output/browser/.
+the first exercise stub runs without an error, the stub shows its NotImplementedError, the plots
+shown are really drawn, a widget's slider is drawn and moving it changes its picture (the widget
+cell is run by itself when it comes after the exercise, where Run All stops). Then the lecture's
+master in solutions/ runs to the end without an error, with a plot and a working widget.
+Screenshots go to test-output/browser/.
 
 Needs Debian's chromium (/usr/bin/chromium or `chromium` on PATH) and the Playwright client
 (`pip install -e ".[browser]"`); skips with a message otherwise.
@@ -35,18 +37,38 @@ SOLUTION_RUN_TIMEOUT = 90
 STUB_MESSAGE = "Exercise "  # raise NotImplementedError("Exercise 01.name: ...")
 
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def _code_cells(path: Path) -> list[dict]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [c for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def widget_cell_sources(solution: Path) -> set[str]:
+    """Sources of the cells that display a widget, read from the master's stored outputs.
+
+    Masters are stored executed, so they know which cells show a widget, however the widget is
+    called (coursekit.widgets.perceptron_demo(), or a helper such as ex.pulse_explorer(...)).
+    Teaching cells reach the lecture unchanged, so the same sources find the lecture's cells.
+    """
+    return {"".join(c["source"]) for c in _code_cells(solution)
+            if any(WIDGET_MIME in o.get("data", {}) for o in c.get("outputs", []))}
+
+
 def pick_notebooks(repo: Path = REPO) -> tuple[Path, Path]:
     """(lecture, solution): the first lecture with a widget, and its master in solutions/.
 
     A lecture "has a widget" when a code cell mentions `widgets.` (coursekit.widgets.xxx_demo()
-    or ipywidgets). Until such a lecture exists, a small lecture-like fixture stands in.
+    or ipywidgets) or its master's stored outputs show one. Until such a lecture exists, a small
+    lecture-like fixture stands in.
     """
     for lecture in sorted((repo / "lectures").glob("*.ipynb")):
-        nb = json.loads(lecture.read_text(encoding="utf-8"))
-        if any("widgets." in "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"):
-            solution = repo / "solutions" / lecture.name
-            if solution.is_file():
-                return lecture, solution
+        solution = repo / "solutions" / lecture.name
+        if not solution.is_file():
+            continue
+        if any("widgets." in "".join(c["source"]) for c in _code_cells(lecture)) or widget_cell_sources(solution):
+            return lecture, solution
     return FIXTURES / "lectures" / "99_browser_demo.ipynb", FIXTURES / "solutions" / "99_browser_demo.ipynb"
 
 
@@ -151,6 +173,20 @@ def _check_widget(page, label: str) -> None:
     assert after != before, f"{label}: moving the slider did not change the widget's output"
 
 
+def _check_plots(page, label: str, required: bool) -> None:
+    """Every inline PNG in the outputs is really drawn (decoded, with a size); one at least if required."""
+    plots = lab_page.png_images(page)
+    if required:
+        assert plots.count() > 0, f"{label}: no plot image (data:image/png) appeared in any output"
+    for i in range(plots.count()):
+        plot = plots.nth(i)
+        plot.scroll_into_view_if_needed()
+        assert plot.is_visible() and lab_page.image_is_drawn(plot), f"{label}: plot image {i} is not drawn"
+    if plots.count():
+        plots.first.scroll_into_view_if_needed()
+        _shot(page, f"{label}-plot")
+
+
 def _run_single_cell(page, index: int, timeout_s: float = 30) -> None:
     """Click into a cell and press Shift+Enter; wait until it has run."""
     target = page.locator(".jp-Notebook .jp-Cell").nth(index)
@@ -167,7 +203,7 @@ def _run_single_cell(page, index: int, timeout_s: float = 30) -> None:
 
 
 def test_lecture_runs_to_first_exercise_with_widget_and_plot(lab, page, notebooks):
-    lecture, _ = notebooks
+    lecture, solution = notebooks
     started = time.monotonic()
     lab_page.open_notebook(page, lab.lab_url(f"lectures/{lecture.name}"), timeout_s=OPEN_TIMEOUT)
     # The notebook renders: its first markdown cell as formatted text (not raw source), and code.
@@ -199,15 +235,16 @@ def test_lecture_runs_to_first_exercise_with_widget_and_plot(lab, page, notebook
     stub_cell.scroll_into_view_if_needed()
     _shot(page, "lecture-after-run-all")
 
-    plots = lab_page.png_images(page)
-    assert plots.count() > 0, "no plot image (data:image/png) appeared in any output"
-    plots.first.scroll_into_view_if_needed()
-    assert plots.first.is_visible() and lab_page.image_is_drawn(plots.first), "the plot image is not drawn"
+    # Plots before the first exercise are drawn. A lecture may have none there (its plots use the
+    # student's answer); the solution test then requires them.
+    _check_plots(page, "lecture", required=False)
 
     if page.locator(".jp-OutputArea .widget-slider").count() == 0:
         # Run All stopped at the exercise, before the widget: run the widget cells after it one
         # by one, as a student who skips the exercise would.
-        later = [c for c in state if c["type"] == "code" and c["index"] > stub and "widgets." in c["source"]]
+        shows_widget = widget_cell_sources(solution)
+        later = [c for c in state if c["type"] == "code" and c["index"] > stub
+                 and (c["source"] in shows_widget or "widgets." in c["source"])]
         assert later, "the lecture's widget did not render before its first exercise"
         for cell in later:
             _run_single_cell(page, cell["index"])
@@ -240,5 +277,5 @@ def test_solution_runs_to_the_end(lab, page, notebooks):
     assert not not_run, "cells of the solution never ran: " + ", ".join(map(_describe, not_run))
     assert page.locator(".jp-OutputArea .widget-slider").count(), "the solution's widget did not render"
     _check_widget(page, "solution")
-    assert lab_page.png_images(page).count(), "the solution shows no plot image"
+    _check_plots(page, "solution", required=True)
     print(f"solution {solution.name}: {time.monotonic() - started:.1f} s")

@@ -53,6 +53,8 @@ def test_perceptron_demo_sliders_move_the_line(rng):
     assert_redraws(demo, "w1", -1.0)
     assert_redraws(demo, "w2", -1.0)
     assert demo.result["accuracy"] == 1.0 and "0 of 40" in demo.status.value
+    # What a notebook prints for the widget: short, readable, no PNG bytes.
+    assert repr(demo) == "<Perceptron: move the line with w and b: w1=-1.0, w2=-1.0, b=0.0>"
 
 
 # -- gradient descent -------------------------------------------------------------------------

@@ -60,6 +60,7 @@ class Demo(widgets.VBox):
         self.controls = controls
         self._compute, self._draw, self._figsize = compute, draw, figsize
         self._held = False
+        self._title = title or "demo"
         self.result = None
         self.n_updates = 0
         self.image = widgets.Image(format="png")
@@ -70,6 +71,12 @@ class Demo(widgets.VBox):
         children = ([widgets.HTML(f"<b>{title}</b>")] if title else []) + [box, self.image, self.status]
         super().__init__(children)
         self.update()
+
+    def __repr__(self) -> str:
+        # Short and stable: a notebook's text/plain output (compared by nbval) must not carry
+        # PNG bytes or widget internals that change between library versions.
+        settings = ", ".join(f"{k}={v!r}" for k, v in self.values().items())
+        return f"<{self._title}: {settings}>"
 
     def values(self) -> dict:
         """The current value of every control, by name."""

@@ -92,6 +92,16 @@ def write_csv(out: Path, records: list[dict]) -> Path:
     return path
 
 
+def _public_check_text(text: str) -> str:
+    """The public checks' printed verdicts, minus any line claiming that all tests passed.
+
+    The text was printed inside the student's kernel, so the student's code can add to it;
+    a forged "all tests passed" must not reach the feedback as if the grader said it.
+    """
+    keep = [line for line in text.splitlines() if "all tests passed" not in line.lower()]
+    return "\n".join(keep).strip("\n")
+
+
 def feedback_markdown(student: str, records: list[dict]) -> str:
     """A student's feedback: scores, graded checks passed, failure messages; never test code."""
     lines = [f"# Feedback for {student}", ""]
@@ -115,8 +125,10 @@ def feedback_markdown(student: str, records: list[dict]) -> str:
                 lines.append(f"- failed: {msg}")
             if ex.get("error"):
                 lines.append(f"- your answer cell raised {ex['error']}")
-            if ex.get("public_checks") and ex.get("passed") != ex.get("total"):
-                lines += ["", "Output of the public checks:", "", "```", ex["public_checks"].rstrip(), "```"]
+            public = _public_check_text(ex.get("public_checks", ""))
+            if public and ex.get("passed") != ex.get("total"):
+                lines += ["", "Output of the public checks (the hints you also see in the notebook):",
+                          "", "```", public, "```"]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -59,6 +59,8 @@ class GradingClient(NotebookClient):
     """nbclient's client, remembering whether the last cell ran past its time limit."""
 
     timed_out = False
+    memory_bytes = 0
+    on_kernel_start = None
 
     async def _async_handle_timeout(self, timeout, cell=None):
         self.timed_out = True
@@ -77,11 +79,8 @@ def kill_process_group(pgid: int | None) -> None:
 
 def new_client(nb, *, timeout: float, memory_mb: int, cwd: str, on_kernel_start=None) -> GradingClient:
     """A client for ``nb`` with a capped kernel; start it with ``start_kernel(client, ...)``."""
-    km = LimitedKernelManager(kernel_name="python3")
-    km.memory_bytes = int(memory_mb) * 1024 * 1024 if memory_mb else 0
     client = GradingClient(
         nb,
-        km=km,
         timeout=int(max(1, round(timeout))),
         interrupt_on_timeout=True,
         allow_errors=True,
@@ -96,6 +95,7 @@ def new_client(nb, *, timeout: float, memory_mb: int, cwd: str, on_kernel_start=
         resources={"metadata": {"path": cwd}},
     )
     client.on_kernel_start = on_kernel_start
+    client.memory_bytes = int(memory_mb) * 1024 * 1024 if memory_mb else 0
     return client
 
 
@@ -103,8 +103,9 @@ async def start_kernel(client: GradingClient) -> None:
     """Start (or start again) the client's kernel with the grading environment."""
     env = dict(os.environ)
     env.update(KERNEL_ENV)
-    if client.km is None:  # cleaned up after a death: a fresh manager with the same limit
-        raise RuntimeError("kernel manager gone")
+    # A fresh manager each time: a manager that shut its kernel down has closed its ZMQ context.
+    client.km = LimitedKernelManager(kernel_name="python3")
+    client.km.memory_bytes = client.memory_bytes
     # The kernel's own stdout/stderr carry only start-up chatter; cell output goes over ZMQ.
     await client.async_start_new_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     await client.async_start_new_kernel_client()

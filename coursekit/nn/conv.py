@@ -8,10 +8,9 @@ Three ways to compute the same convolution (arrays NCHW, weights (F, C, kh, kw))
 - ``conv2d_naive``: four nested loops, exactly the definition; slow, for reading;
 - ``im2col`` + one matrix product (``conv2d_im2col``): the classic trick, columns in CS231n's
   (C*kh*kw, N*OH*OW) layout;
-- ``Conv2D``: the layer. It gathers the kh*kw shifted views of the (channels-last) input into a
-  patch matrix with one ``concat`` (kh*kw slices, never N*H*W Python iterations), so forward,
-  dW and dx are each one matrix product; backward scatters the patch gradients back with kh*kw
-  slice additions. Only the Python array API is used (no ``np.add.at``, ``as_strided``,
+- ``Conv2D``: the layer. It stacks the kh*kw shifted views of the input into a patch matrix
+  (kh*kw slices, never N*H*W Python iterations), so forward, dW and dx are each one (batched)
+  matrix product; backward scatters the patch gradients back with kh*kw slice additions. Only the Python array API is used (no ``np.add.at``, ``as_strided``,
   ``np.pad``), so the layer runs on NumPy, array-api-strict, PyTorch or CuPy arrays.
 """
 from __future__ import annotations
@@ -226,29 +225,23 @@ class Conv2D(Layer):
                              f"{self.kernel_size}, stride={self.stride}, padding={self.padding}) "
                              f"cannot take a {H}x{Wd} input: {err}") from None
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        # Channels last once, so each shifted view is (N, OH, OW, C) and the patch matrix's rows
-        # are contiguous for the matrix product.
-        xl = xp.permute_dims(x, (0, 2, 3, 1))
-        if ph or pw:
-            xpad = xp.zeros((N, H + 2 * ph, Wd + 2 * pw, C), dtype=x.dtype,
-                            device=array_api_compat.device(x))
-            xpad[:, ph:ph + H, pw:pw + Wd, :] = xl
-        else:
-            xpad = xl
-        views = [xpad[:, u:u + sh * (OH - 1) + 1:sh, v:v + sw * (OW - 1) + 1:sw, :]
+        F, K, P = self.out_channels, C * kh * kw, OH * OW
+        xpad = _zero_pad_nchw(x, ph, pw)
+        # Patch matrix, one strided view per kernel offset (u, v): each view (N, C, OH, OW) holds
+        # the pixel under (u, v) of every window. Stacked on axis 2 the rows come in (c, u, v)
+        # order, the order of W.reshape((F, C*kh*kw)). Staying channels-first means every copy
+        # moves whole image rows, and the output comes out NCHW with no transpose.
+        views = [xpad[:, :, u:u + sh * (OH - 1) + 1:sh, v:v + sw * (OW - 1) + 1:sw]
                  for u in range(kh) for v in range(kw)]
-        cols = views[0] if len(views) == 1 else xp.concat(views, axis=3)   # (N, OH, OW, kh*kw*C)
-        cols = xp.reshape(cols, (N * OH * OW, kh * kw * C))
-        # W (F, C, kh, kw) -> (kh, kw, C, F) -> (kh*kw*C, F), the same (u, v, c) order as cols.
-        Wmat = xp.reshape(xp.permute_dims(W, (2, 3, 1, 0)), (kh * kw * C, self.out_channels))
-        out = cols @ Wmat + b                                              # (N*OH*OW, F)
-        self.cache = (cols, Wmat, tuple(x.shape), (OH, OW))
-        out = xp.reshape(out, (N, OH, OW, self.out_channels))
-        return xp.permute_dims(out, (0, 3, 1, 2))
+        cols = xp.reshape(xp.stack(views, axis=2), (N, K, P))           # (N, C*kh*kw, OH*OW)
+        Wrow = xp.reshape(W, (F, K))
+        out = xp.matmul(Wrow, cols) + xp.reshape(b, (1, F, 1))          # (N, F, OH*OW)
+        self.cache = (cols, tuple(x.shape), (OH, OW))
+        return xp.reshape(out, (N, F, OH, OW))
 
     def backward(self, dout):
         """dout (N, F, OH, OW) -> dx (N, C, H, W); grads W (F, C, kh, kw), b (F,)."""
-        cols, Wmat, xshape, (OH, OW) = self._need_cache()
+        cols, xshape, (OH, OW) = self._need_cache()
         xp = namespace_of(dout, cols)
         N, C, H, Wd = xshape
         F = self.out_channels
@@ -256,24 +249,26 @@ class Conv2D(Layer):
             raise ShapeError(f"Conv2D.backward expected dout of shape {describe_shape((N, F, OH, OW))}"
                              f" (the shape forward returned), got {describe_shape(dout.shape)}")
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        d = xp.reshape(xp.permute_dims(dout, (0, 2, 3, 1)), (N * OH * OW, F))
-        # Weight sharing: each weight met every position, so its gradient sums over all of them;
-        # the sum over (n, i, j) is the inner dimension of this one product.
-        dWmat = xp.matmul(xp.permute_dims(cols, (1, 0)), d)                # (kh*kw*C, F)
-        self.grads["W"] = xp.permute_dims(xp.reshape(dWmat, (kh, kw, C, F)), (3, 2, 0, 1))
-        self.grads["b"] = xp.sum(d, axis=0)
-        dcols = xp.reshape(d @ xp.permute_dims(Wmat, (1, 0)), (N, OH, OW, kh * kw, C))
+        K = C * kh * kw
+        d = xp.reshape(dout, (N, F, OH * OW))
+        # Weight sharing: each weight met every position of every image, so its gradient sums
+        # over all of them: a product over positions, then a sum over the batch.
+        dW = xp.sum(xp.matmul(d, xp.permute_dims(cols, (0, 2, 1))), axis=0)   # (F, C*kh*kw)
+        self.grads["W"] = xp.reshape(dW, (F, C, kh, kw))
+        self.grads["b"] = xp.sum(d, axis=(0, 2))
+        Wrow = xp.reshape(self.params["W"], (F, K))
+        dcols = xp.matmul(xp.permute_dims(Wrow, (1, 0)), d)                  # (N, C*kh*kw, OH*OW)
+        dcols = xp.reshape(dcols, (N, C, kh * kw, OH, OW))
         # Scatter: the patch gradient of offset (u, v) goes back to the pixels that view read.
         # Overlapping windows add up; kh*kw slice additions, no per-pixel loop.
-        dxpad = xp.zeros((N, H + 2 * ph, Wd + 2 * pw, C), dtype=dcols.dtype,
+        dxpad = xp.zeros((N, C, H + 2 * ph, Wd + 2 * pw), dtype=dcols.dtype,
                          device=array_api_compat.device(dcols))
         for u in range(kh):
             for v in range(kw):
                 rows = slice(u, u + sh * (OH - 1) + 1, sh)
                 cols_ = slice(v, v + sw * (OW - 1) + 1, sw)
-                dxpad[:, rows, cols_, :] = dxpad[:, rows, cols_, :] + dcols[:, :, :, u * kw + v, :]
-        dx = dxpad[:, ph:ph + H, pw:pw + Wd, :]
-        return xp.permute_dims(dx, (0, 3, 1, 2))
+                dxpad[:, :, rows, cols_] = dxpad[:, :, rows, cols_] + dcols[:, :, u * kw + v, ...]
+        return dxpad[:, :, ph:ph + H, pw:pw + Wd]
 
     def __repr__(self) -> str:
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -320,6 +320,12 @@ def test_filters_feature_maps_and_templates(rng):
     fig = P.weight_templates(rng.normal(size=(64, 10)), labels=range(10))
     assert "7" in [ax.get_title() for ax in fig.axes]
     assert_not_blank(fig)
+    # Each template keeps its own scale: a unit with small weights is not washed out.
+    W = np.ones((64, 2))
+    W[:, 1] = 100.0
+    W[0, 0] = -1.0
+    fig = P.weight_templates(W)
+    assert fig.axes[0].images[0].get_clim() == (-1.0, 1.0)
     with pytest.raises(ValueError, match="pixels, units"):
         P.weight_templates(rng.normal(size=(60, 10)))
 

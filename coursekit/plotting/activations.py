@@ -96,8 +96,10 @@ def activation_functions(activations=("sigmoid", "tanh", "relu", "leaky_relu", "
         style_axes(ax, name)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("$z$")
+    for col in range(ncols):  # label the lowest visible panel of each column
+        visible = [ax for ax in axes[:, col] if ax.get_visible()]
+        visible[-1].set_xlabel("$z$")
+        visible[-1].xaxis.set_tick_params(labelbottom=True)
     axes.flat[0].legend(fontsize="small", loc="upper left")
     fig.suptitle(title)
     return fig

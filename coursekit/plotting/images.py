@@ -25,11 +25,14 @@ def _as_images(images, name="images"):
 
 
 def image_grid(images, labels=None, predictions=None, ncols=8, cmap="gray_r", titles=None,
-               title=None, symmetric=False, max_images=64, panel=1.15, colorbar=False):
+               title=None, symmetric=False, max_images=64, panel=1.15, colorbar=False,
+               shared_scale=True):
     """Show images in a grid, optionally titled "true 3 / pred 5" (wrong predictions in red).
 
     images : (N, H, W) or (N, 1, H, W); labels, predictions : (N,) integers or None.
     symmetric : colour limits ±max|value| with a diverging map (weights, filters), 0 is white.
+    shared_scale : one colour scale for all panels (comparable, allows a colorbar); False gives
+        each panel its own limits, so a small-valued image still shows its pattern.
     Only the first ``max_images`` are drawn. Returns the figure.
     """
     imgs = _as_images(images)[:max_images]
@@ -56,7 +59,11 @@ def image_grid(images, labels=None, predictions=None, ncols=8, cmap="gray_r", ti
         if k >= n:
             ax.set_visible(False)
             continue
-        shown = ax.imshow(imgs[k], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        lo, hi = vmin, vmax
+        if not shared_scale:
+            hi = float(np.abs(imgs[k]).max() if symmetric else imgs[k].max())
+            lo = -hi if symmetric else float(imgs[k].min())
+        shown = ax.imshow(imgs[k], cmap=cmap, vmin=lo, vmax=hi, interpolation="nearest")
         text, col = _caption(k, lab, pred, titles)
         if text:
             ax.set_title(text, fontsize=9, color=col, fontweight="bold" if col == POSITIVE else None)
@@ -64,7 +71,7 @@ def image_grid(images, labels=None, predictions=None, ncols=8, cmap="gray_r", ti
                 for s in ax.spines.values():
                     s.set_edgecolor(POSITIVE)
                     s.set_linewidth(2)
-    if colorbar and shown is not None:
+    if colorbar and shared_scale and shown is not None:
         fig.colorbar(shown, ax=axes, shrink=0.9, aspect=12)
     if title:
         fig.suptitle(title)
@@ -116,8 +123,9 @@ def weight_templates(W, image_shape=(8, 8), ncols=10, title="First-layer weights
                      labels=None):
     """Columns of a first-layer weight matrix W (D, K) drawn as K images of ``image_shape``.
 
-    Red pixels push the unit's input up, blue pixels push it down (notebook 12). ``labels``
-    names each column (e.g. the digit a linear classifier's column scores). Returns the figure.
+    Red pixels push the unit's input up, blue pixels push it down (notebook 12); each template
+    has its own symmetric scale so that every unit's pattern shows. ``labels`` names each column
+    (e.g. the digit a linear classifier's column scores). Returns the figure.
     """
     W = as_array(W, "W", ndim=2)
     h, w = image_shape
@@ -126,4 +134,5 @@ def weight_templates(W, image_shape=(8, 8), ncols=10, title="First-layer weights
                          "W must be (pixels, units)")
     imgs = W.T.reshape(-1, h, w)
     titles = [str(t) for t in labels] if labels is not None else [f"unit {i}" for i in range(len(imgs))]
-    return image_grid(imgs, ncols=ncols, titles=titles, symmetric=True, title=title, colorbar=True)
+    return image_grid(imgs, ncols=ncols, titles=titles, symmetric=True, title=title,
+                      shared_scale=False)

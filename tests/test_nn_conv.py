@@ -192,3 +192,30 @@ def test_init_is_seeded_and_scaled():
     # he_normal: std sqrt(2 / fan_in), fan_in = 16*3*3 = 144
     assert abs(a.params["W"].std() - np.sqrt(2 / 144)) < 0.01
     assert a.params["W"].shape == (32, 16, 3, 3) and a.params["b"].shape == (32,)
+
+
+def test_unknown_init_is_explained():
+    with pytest.raises(ValueError, match="he_normal"):
+        Conv2D(1, 1, 3, init="kaiming")
+
+
+def test_a_small_cnn_learns_bars(backend):
+    """Conv2D -> ReLU -> MaxPool2D -> Flatten -> Dense composes and trains with fit."""
+    from coursekit.nn import SGD, Dense, Flatten, MaxPool2D, ReLU, Sequential, SoftmaxCrossEntropy, fit, predict
+
+    _, xp, dev = backend
+    rng = np.random.default_rng(0)
+    X = rng.normal(scale=0.3, size=(64, 1, 6, 6))
+    y = np.arange(64) % 2
+    for n in range(64):   # class 0: a vertical bar, class 1: a horizontal bar, anywhere
+        k = rng.integers(0, 6)
+        if y[n] == 0:
+            X[n, 0, :, k] += 1.0
+        else:
+            X[n, 0, k, :] += 1.0
+    model = Sequential(Conv2D(1, 4, 3, padding=1, seed=1), ReLU(), MaxPool2D(2), Flatten(),
+                       Dense(4 * 3 * 3, 2, seed=2)).to(xp, device=dev)
+    Xa, ya = asarray(X, xp, device=dev), asarray(y, xp, device=dev)
+    fit(model, Xa, ya, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1), epochs=15, batch_size=16,
+        progress=False)
+    assert np.mean(to_numpy(predict(model, Xa)) == y) > 0.9

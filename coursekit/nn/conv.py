@@ -15,8 +15,6 @@ Three ways to compute the same convolution (arrays NCHW, weights (F, C, kh, kw))
 """
 from __future__ import annotations
 
-import math
-
 import array_api_compat
 import numpy as np
 
@@ -157,24 +155,13 @@ def conv2d_im2col(x, W, b, stride: int = 1, padding: int = 0):
 
 
 def init_weights(shape, fan_in: int, fan_out: int, init: str | float, seed: int):
-    """Seeded float64 NumPy weights by name (he_normal, glorot_normal, glorot_uniform, normal,
-    zeros) or, given a number, a normal with that standard deviation."""
-    rng = np.random.default_rng(seed)
+    """Seeded float64 NumPy weights: an initialiser name from ``coursekit.nn.init`` (he_normal,
+    glorot_normal, glorot_uniform, normal, zeros) or, given a number, a normal with that std."""
+    from .init import initialize
+
     if isinstance(init, (int, float)) and not isinstance(init, bool):
-        return rng.normal(0.0, float(init), size=shape)
-    if init == "he_normal":        # keeps the variance of ReLU activations constant
-        return rng.normal(0.0, math.sqrt(2.0 / fan_in), size=shape)
-    if init == "glorot_normal":
-        return rng.normal(0.0, math.sqrt(2.0 / (fan_in + fan_out)), size=shape)
-    if init == "glorot_uniform":
-        bound = math.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-bound, bound, size=shape)
-    if init == "normal":
-        return rng.normal(0.0, 0.01, size=shape)
-    if init == "zeros":
-        return np.zeros(shape)
-    raise ValueError(f"unknown init {init!r}: use one of 'he_normal', 'glorot_normal', "
-                     f"'glorot_uniform', 'normal', 'zeros', or a number (the standard deviation)")
+        return initialize("normal", shape, seed=seed, std=float(init), fan_in=fan_in, fan_out=fan_out)
+    return initialize(init, shape, seed=seed, fan_in=fan_in, fan_out=fan_out)
 
 
 class Conv2D(Layer):

@@ -1,0 +1,64 @@
+"""Every master notebook in solutions/: up-to-date lectures, nbval, and the grading round trip.
+
+Slow (each master runs, some twice): marked ``notebooks``; ``make test-fast`` leaves it out.
+Skips with a message while solutions/ holds no master.
+"""
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit.course.build import lecture_notebook, master_paths
+from coursekit.course.cli import main
+from coursekit.course.markers import parse_master
+
+pytestmark = pytest.mark.notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+MASTERS = master_paths(SOLUTIONS)
+NO_MASTERS = "solutions/ holds no master notebook yet: nothing to validate"
+
+
+@pytest.mark.skipif(not MASTERS, reason=NO_MASTERS)
+def test_lectures_are_what_the_build_writes(capsys):
+    rc = main(["build", "--check", "--solutions", str(SOLUTIONS), "--lectures", str(ROOT / "lectures")])
+    assert rc == 0, capsys.readouterr().err + "\nrun `coursekit build` (make lectures) and commit lectures/"
+
+
+@pytest.mark.skipif(not MASTERS, reason=NO_MASTERS)
+def test_masters_pass_nbval():
+    cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
+           "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), "-p", "no:randomly",
+           "-p", "no:cacheprovider", "-q", "--rootdir", str(ROOT), str(SOLUTIONS)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
+
+
+@pytest.mark.skipif(not MASTERS, reason=NO_MASTERS)
+@pytest.mark.parametrize("master_path", MASTERS, ids=[p.name for p in MASTERS])
+def test_grading_round_trip(master_path, tmp_path):
+    """The master itself earns full marks; its untouched lecture earns zero, without failing."""
+    master = parse_master(master_path)
+    (tmp_path / "master").mkdir()
+    (tmp_path / "master" / master_path.name).write_bytes(master_path.read_bytes())
+    (tmp_path / "lecture").mkdir()
+    nbformat.write(lecture_notebook(master), str(tmp_path / "lecture" / master_path.name))
+    out = tmp_path / "out"
+    rc = main(["grade", str(tmp_path / "master"), str(tmp_path / "lecture"), "--out", str(out),
+               "--solutions", str(SOLUTIONS), "--timeout", "300", "--jobs", "2", "--no-progress"])
+    assert rc == 0
+    with open(out / "grades.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    full = [r for r in rows if r["student"] == "master"]
+    zero = [r for r in rows if r["student"] == "lecture"]
+    assert {r["exercise"] for r in full} == set(master.exercises)
+    for row in full:
+        assert row["status"] == "ok" and float(row["points"]) == float(row["max_points"]), row
+    for row in zero:
+        assert row["status"] == "ok" and float(row["points"]) == 0, row

@@ -83,3 +83,20 @@ def test_bad_inputs():
         P.novikoff_bound(X, y, [0.0, 1.0, 1.0])
     with pytest.raises(ValueError, match="eta"):
         P.train(X, y, eta=0)
+
+
+def test_plot_shades_ties_as_firing_and_keeps_labels_inside():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    X, y = truth_table("and")
+    ax = P.plot(np.zeros(3), X, y)
+    assert ax.get_legend() is None
+    ax = P.plot([-5.0, 1.0, 1.0], X, y, legend=True)     # line outside the view
+    assert ax.get_legend() is not None
+    assert all(t.get_clip_on() for t in ax.texts)
+    with pytest.raises(ValueError, match="3 weights"):
+        P.plot([1.0, 2.0], X, y)
+    plt.close("all")

@@ -64,9 +64,10 @@ class MaxPool2D(Layer):
                 idx = xp.zeros(view.shape, dtype=xp.int32, device=dev)
                 continue
             # Strictly greater: on a tie the earlier offset keeps the window (one argmax only).
-            better = view > best
-            best = xp.where(better, view, best)
-            idx = xp.where(better, xp.asarray(o, dtype=xp.int32, device=dev), idx)
+            # Arithmetic instead of where(): where() on strided views is several times slower.
+            better = xp.astype(view > best, xp.int32)
+            best = xp.maximum(best, view)
+            idx = idx + better * (o - idx)
         self.cache = (idx, tuple(x.shape))
         return best
 
@@ -78,9 +79,8 @@ class MaxPool2D(Layer):
             raise ShapeError(f"MaxPool2D.backward expected dout of shape {describe_shape(idx.shape)}"
                              f" (the shape forward returned), got {describe_shape(dout.shape)}")
         dx = xp.zeros(xshape, dtype=dout.dtype, device=array_api_compat.device(dout))
-        zero = xp.zeros_like(dout)
         for o, rows, cols in self._windows(xshape[2], xshape[3]):
-            routed = xp.where(idx == o, dout, zero)
+            routed = dout * xp.astype(idx == o, dout.dtype)
             dx[:, :, rows, cols] = dx[:, :, rows, cols] + routed   # overlapping windows add up
         return dx
 

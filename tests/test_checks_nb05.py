@@ -1,0 +1,110 @@
+"""The public checks of notebook 05 accept the reference answers and reject typical mistakes."""
+import numpy as np
+
+from coursekit.checks import nb05
+from coursekit.expressiveness import sigmoid
+
+
+def add_backward(x, y, dout):
+    return dout * np.ones_like(x, dtype=float), dout * np.ones_like(y, dtype=float)
+
+
+def mul_backward(x, y, dout):
+    return y * dout, x * dout
+
+
+def max_backward(x, y, dout):
+    w = np.asarray(x) >= np.asarray(y)
+    return np.where(w, dout, 0.0), np.where(w, 0.0, dout)
+
+
+def sigmoid_backward(z, dout):
+    s = sigmoid(z)
+    return s * (1 - s) * dout
+
+
+def forward_backward(X, Y, p, bug=None):
+    N = X.shape[0]
+    A1 = sigmoid(X @ p["W1"] + p["b1"])
+    Yhat = A1 @ p["W2"] + p["b2"]
+    loss = 0.5 * np.sum((Yhat - Y) ** 2) / N
+    dZ2 = (Yhat - Y) / (1 if bug == "no_mean" else N)
+    dZ1 = dZ2 @ p["W2"].T * (1 if bug == "no_sigma_prime" else A1 * (1 - A1))
+    return loss, {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2,
+                  "b2": dZ2.mean(axis=0) if bug == "mean_bias" else dZ2.sum(axis=0)}
+
+
+def relative_error(a, b):
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
+
+
+def numerical_gradient(f, x, h=1e-5):
+    g = np.zeros(x.shape)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        fp = f(x)
+        x[i] = old - h
+        fm = f(x)
+        x[i] = old
+        g[i] = (fp - fm) / (2 * h)
+    return g
+
+
+def test_gates(capsys):
+    assert nb05.check_gate_backward(add_backward, mul_backward, max_backward, sigmoid_backward)
+    assert not nb05.check_gate_backward(add_backward, lambda x, y, d: (x * d, y * d), max_backward, sigmoid_backward)
+    assert "OTHER input" in capsys.readouterr().out
+    # max splitting the gradient evenly, or sigmoid' without the 1 - s factor
+    assert not nb05.check_gate_backward(add_backward, mul_backward, lambda x, y, d: (d / 2, d / 2), sigmoid_backward)
+    assert not nb05.check_gate_backward(add_backward, mul_backward, max_backward, lambda z, d: sigmoid(z) * d)
+    assert not nb05.check_gate_backward(add_backward, mul_backward, max_backward, lambda z, d: None)
+
+
+def test_two_layer_backprop():
+    assert nb05.check_two_layer_backprop(forward_backward)
+    for bug in ("no_mean", "no_sigma_prime", "mean_bias"):
+        assert not nb05.check_two_layer_backprop(lambda X, Y, p, bug=bug: forward_backward(X, Y, p, bug))
+
+    def in_place(X, Y, p):
+        out = forward_backward(X, Y, p)
+        p["W1"] -= 0.1
+        return out
+    assert not nb05.check_two_layer_backprop(in_place)
+
+
+def test_gradient_check():
+    assert nb05.check_gradient_check(relative_error, numerical_gradient)
+    # elementwise maximum instead of norms; a forward difference; forgetting to restore x
+    assert not nb05.check_gradient_check(
+        lambda a, b: float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-300))), numerical_gradient)
+
+    def forward_diff(f, x, h=1e-5):
+        g = np.zeros(x.shape)
+        for i in np.ndindex(x.shape):
+            f0 = f(x)
+            x[i] += h
+            g[i] = (f(x) - f0) / h
+            x[i] -= h
+        return g
+    assert not nb05.check_gradient_check(relative_error, forward_diff)
+
+    def no_restore(f, x, h=1e-5):
+        g = np.zeros(x.shape)
+        for i in np.ndindex(x.shape):
+            x[i] += h
+            fp = f(x)
+            x[i] -= 2 * h
+            g[i] = (fp - f(x)) / (2 * h)
+        return g
+    assert not nb05.check_gradient_check(relative_error, no_restore)
+    with np.errstate(invalid="ignore"):  # 0 / 0 for two zero arrays: the case the check catches
+        assert not nb05.check_gradient_check(
+            lambda a, b: np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)), numerical_gradient)
+
+
+def test_two_layer_loss_matches_reference():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(3, 2)), rng.normal(size=(3, 1))
+    p = {"W1": rng.normal(size=(2, 4)), "b1": np.zeros(4), "W2": rng.normal(size=(4, 1)), "b2": np.zeros(1)}
+    assert np.isclose(nb05.two_layer_loss(X, Y, p), forward_backward(X, Y, p)[0])

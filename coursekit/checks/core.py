@@ -21,6 +21,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..backend import to_numpy
+from .verdict import Verdict
 
 #: MIME type of an observation in a cell's outputs while grading.
 OBSERVATION_MIME = "application/vnd.coursekit.observation+json"
@@ -114,13 +115,14 @@ class Checks:
                          + (f". {hint}" if hint else ""))
 
     # -- summary ----------------------------------------------------------------------
-    def report(self) -> bool:
-        """Print every verdict and a one-line summary; return True when every case passed."""
+    def report(self) -> Verdict:
+        """Print every verdict and a one-line summary; return a Verdict (true when every case
+        passed) that displays nothing, so a check cell shows only the printed lines."""
         head = f"Exercise {self.exercise}" + (f" ({self.title})" if self.title else "")
         lines = [head]
         if self.not_attempted:
             print(head + "\n  not attempted yet: replace the `raise NotImplementedError(...)` line with your code")
-            return False
+            return Verdict(False)
         for ok, text in self.results:
             lines.append(f"  {PASS if ok else FAIL} {text}")
         failed = sum(1 for ok, _ in self.results if not ok)
@@ -132,7 +134,7 @@ class Checks:
         else:
             lines.append(f"  {failed} of {len(self.results)} public checks failed")
         print("\n".join(lines))
-        return failed == 0 and bool(self.results)
+        return Verdict(failed == 0 and bool(self.results))
 
 
 # -- hidden observations -----------------------------------------------------------------

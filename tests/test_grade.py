@@ -122,6 +122,10 @@ def _hostile() -> dict[str, tuple[object, dict, dict]]:
     nb = copy.deepcopy(solved)
     _answer(nb, "99.add", "def add(a, b):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n")
     case("kills_kernel", nb, {"99.add": 0, "99.square": 2, "99.mean": 1}, {"99.add": "crashed"})
+    # Killing the grader's worker process: that notebook is lost (crashed), the batch goes on.
+    nb = copy.deepcopy(solved)
+    _answer(nb, "99.square", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
+    case("kills_grader", nb, ZERO, {ex: "crashed" for ex in FULL})
     nb = copy.deepcopy(solved)
     _answer(nb, "99.mean", "def mean(xs):\n    while True:\n        pass\n")
     case("infinite_loop", nb, {"99.add": 1, "99.square": 2, "99.mean": 0}, {"99.mean": "timeout"})

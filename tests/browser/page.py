@@ -37,7 +37,7 @@ def find_chromium() -> str | None:
 
 
 @contextmanager
-def chromium_context(executable: str, user_data_dir: Path, viewport=(1400, 1000)):
+def chromium_context(executable: str, user_data_dir: Path, viewport=(1400, 1300)):
     """A headless Chromium with a fresh profile; always closed, also when the test fails."""
     from playwright.sync_api import sync_playwright
 

@@ -1,0 +1,370 @@
+"""Public checks of notebook 06, training a network from scratch.
+
+Each ``check_*`` runs the student's answer on small cases and prints one verdict per case. The
+expected values of the NumPy network come from its formulas, written out here:
+
+    H = sigmoid(X W1 + b1),  F = H W2 + b2,  P = softmax(F)
+    L = -1/N sum_n log P[n, y_n] + reg/2 (sum W1^2 + sum W2^2)
+
+The experiment checks test the structure of a results table (rows, keys, parameter counts,
+accuracies between 0 and 1); the accuracies themselves are graded by the hidden checks.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Checks
+from .verdict import Verdict
+
+__all__ = ["check_forward", "check_loss", "check_backward", "check_training_loop",
+           "check_build_mlp", "check_remove_sigmoid", "check_depth_experiment",
+           "check_width_experiment", "check_activation_experiment",
+           "check_hyperparameter_search", "mlp_param_count", "numerical_gradients",
+           "init_params"]
+
+_KEYS = ("W1", "b1", "W2", "b2")
+
+
+# -- the formulas ---------------------------------------------------------------------------
+def init_params(n_in: int, n_hidden: int, n_classes: int, seed: int = 0) -> dict:
+    """The notebook's initialisation: W = 0.01 N(0, 1) (W1 drawn first), b = 0."""
+    rng = np.random.default_rng(seed)
+    return {"W1": 0.01 * rng.standard_normal((n_in, n_hidden)), "b1": np.zeros(n_hidden),
+            "W2": 0.01 * rng.standard_normal((n_hidden, n_classes)), "b2": np.zeros(n_classes)}
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))   # = 1 / (1 + exp(-z)), without overflow
+
+
+def _forward(X, p):
+    h = _sigmoid(X @ p["W1"] + p["b1"])
+    return h, h @ p["W2"] + p["b2"]
+
+
+def _probs(scores):
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _loss(X, y, p, reg):
+    _, f = _forward(X, p)
+    z = f - f.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    data = -logp[np.arange(len(y)), y].mean()
+    return float(data + 0.5 * reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2)))
+
+
+def _grads(X, y, p, reg):
+    h, f = _forward(X, p)
+    d = _probs(f)
+    d[np.arange(len(y)), y] -= 1.0
+    d /= len(y)
+    dh = d @ p["W2"].T * h * (1.0 - h)
+    return {"W1": X.T @ dh + reg * p["W1"], "b1": dh.sum(axis=0),
+            "W2": h.T @ d + reg * p["W2"], "b2": d.sum(axis=0)}
+
+
+def _train(X, y, n_hidden, lr, reg, epochs, seed):
+    p = init_params(X.shape[1], n_hidden, int(y.max()) + 1, seed)
+    losses = []
+    for _ in range(epochs):
+        losses.append(_loss(X, y, p, reg))
+        g = _grads(X, y, p, reg)
+        p = {k: p[k] - lr * g[k] for k in _KEYS}
+    return p, losses
+
+
+def numerical_gradients(loss_fn, params: dict, h: float = 1e-5) -> dict:
+    """Central-difference gradient of ``loss_fn(params) -> float`` for every array in ``params``."""
+    out = {}
+    for k, v in params.items():
+        base = np.array(v, dtype=float)
+        g = np.zeros_like(base)
+        for i in range(base.size):
+            old = base.flat[i]
+            base.flat[i] = old + h
+            fp = loss_fn({**params, k: base})
+            base.flat[i] = old - h
+            fm = loss_fn({**params, k: base})
+            base.flat[i] = old
+            g.flat[i] = (fp - fm) / (2 * h)
+        out[k] = g
+    return out
+
+
+def mlp_param_count(n_in: int, hidden_sizes, n_out: int) -> int:
+    """Weights and biases of Dense layers n_in -> hidden_sizes... -> n_out."""
+    sizes = [int(n_in), *[int(s) for s in hidden_sizes], int(n_out)]
+    return sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def _case(seed, n=6, d=2, hidden=4, k=3, scale=1.0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = rng.integers(0, k, size=n)
+    m = min(k, n)
+    y[:m] = np.arange(m)  # every class present when n allows
+    p = {"W1": scale * rng.normal(size=(d, hidden)), "b1": scale * rng.normal(size=hidden),
+         "W2": scale * rng.normal(size=(hidden, k)), "b2": scale * rng.normal(size=k)}
+    return X, y, p
+
+
+def _copy(p):
+    return {k: np.array(v, dtype=float) for k, v in p.items()}
+
+
+# -- 06.forward, 06.loss, 06.backward, 06.training_loop -------------------------------------
+def check_forward(forward) -> Verdict:
+    """forward(X, params) -> (h, scores)."""
+    c = Checks("06.forward", "the forward pass of the two-layer network")
+    for seed, n, d, hidden, k in [(601, 5, 2, 4, 3), (602, 1, 3, 6, 2), (603, 7, 2, 10, 4)]:
+        X, _, p = _case(seed, n, d, hidden, k)
+        out = c.call(forward, X, _copy(p), description=f"forward(X of shape {X.shape})")
+        if out is None:
+            continue
+        if not (isinstance(out, tuple) and len(out) == 2):
+            c.case(False, "forward returns a pair (h, scores)", f"got {type(out).__name__}")
+            continue
+        h, f = _forward(X, p)
+        c.close(out[0], h, f"hidden activations h, shape {h.shape}",
+                "h = sigmoid(X @ W1 + b1): a sigmoid of every entry, values in (0, 1)")
+        c.close(out[1], f, f"scores, shape {f.shape}",
+                "scores = h @ W2 + b2, with no activation (softmax comes in the loss)")
+    return Verdict(c.report())
+
+
+def check_loss(loss) -> Verdict:
+    """loss(X, y, params, reg) -> float."""
+    c = Checks("06.loss", "softmax cross-entropy plus L2")
+    X, y, p = _case(611)
+    zero = {k: np.zeros_like(v) for k, v in p.items()}
+    got = c.call(loss, X, y, zero, 0.5, description="loss with all parameters 0")
+    if got is not None:
+        c.close(got, np.log(3.0), "all-zero parameters give ln 3 = 1.0986 (three equal scores)",
+                "each class gets probability 1/3; the L2 term of zero weights is 0", rtol=1e-6)
+    for reg, what in [(0.0, "no regularisation"), (0.1, "reg = 0.1")]:
+        got = c.call(loss, X, y, _copy(p), reg, description=f"loss with {what}")
+        if got is not None:
+            c.close(got, _loss(X, y, p, reg), f"random parameters, {what}",
+                    "mean over examples of -log P[n, y_n], plus reg/2 (sum W1^2 + sum W2^2) (biases "
+                    "are not regularised)", rtol=1e-6)
+    big = _copy(p)
+    big["W2"] = big["W2"] * 1000.0
+    got = c.call(loss, X, y, big, 0.0, description="loss with scores in the thousands")
+    if got is not None:
+        c.close(got, _loss(X, y, big, 0.0), "huge scores: a finite, correct loss",
+                "subtract each row's largest score before exp (stable softmax), or use nn.log_softmax",
+                rtol=1e-6)
+    return Verdict(c.report())
+
+
+_GRAD_HINTS = {
+    "W2": "dW2 = h.T @ dscores + reg * W2, with dscores = (P - onehot(y)) / N",
+    "b2": "db2 = dscores summed over the examples (axis 0)",
+    "W1": "dW1 = X.T @ dz1 + reg * W1 with dz1 = (dscores @ W2.T) * h * (1 - h)",
+    "b1": "db1 = dz1 summed over the examples (axis 0)",
+}
+
+
+def check_backward(backward) -> Verdict:
+    """backward(X, y, params, reg) -> dict of gradients with the keys and shapes of params."""
+    c = Checks("06.backward", "gradients of the two-layer network")
+    for seed, reg, scale in [(621, 0.0, 1.0), (622, 0.3, 1.0), (623, 1e-3, 0.01)]:
+        X, y, p = _case(seed, scale=scale)
+        got = c.call(backward, X, y, _copy(p), reg, description=f"backward (reg = {reg})")
+        if got is None:
+            continue
+        if not isinstance(got, dict) or set(got) != set(_KEYS):
+            c.case(False, "backward returns a dict with keys W1, b1, W2, b2",
+                   f"got {type(got).__name__}" + (f" with keys {sorted(got)}" if isinstance(got, dict) else ""))
+            continue
+        want = _grads(X, y, p, reg)
+        for k in ("W2", "b2", "W1", "b1"):
+            c.close(got[k], want[k], f"reg = {reg}, initial scale {scale}: d{k}, shape {want[k].shape}",
+                    _GRAD_HINTS[k], rtol=1e-6, atol=1e-10)
+    return Verdict(c.report())
+
+
+def check_training_loop(train) -> Verdict:
+    """train(X, y, n_hidden, lr, reg, epochs, seed) -> (params, losses)."""
+    from ..datasets import spiral
+
+    c = Checks("06.training_loop", "full-batch gradient descent")
+    X, y = spiral(n_per_class=20, seed=6)
+    n_hidden, lr, reg, epochs = 8, 2.0, 1e-3, 40
+    out = c.call(train, X, y, n_hidden=n_hidden, lr=lr, reg=reg, epochs=epochs, seed=0,
+                 description="train(X, y, n_hidden=8, lr=2.0, reg=1e-3, epochs=40)")
+    if out is None:
+        return Verdict(c.report())
+    if not (isinstance(out, tuple) and len(out) == 2):
+        c.case(False, "train returns a pair (params, losses)", f"got {type(out).__name__}")
+        return Verdict(c.report())
+    params, losses = out
+    want_p, want_l = _train(X, y, n_hidden, lr, reg, epochs, 0)
+    losses = np.asarray(losses, dtype=float) if losses is not None else None
+    if c.equal(None if losses is None else losses.shape, (epochs,), f"one loss per epoch ({epochs} values)",
+               "append the loss once per pass over the data"):
+        c.close(losses[0], want_l[0], "the first loss is the loss of the initial parameters",
+                "start from init_params(D, n_hidden, K, seed) and record the loss BEFORE updating",
+                rtol=1e-6)
+        c.case(losses[-1] < losses[0], "the loss goes down",
+               f"it went from {losses[0]:.4f} to {losses[-1]:.4f}: update with minus lr times the gradient")
+        c.close(losses, want_l, "every loss matches 40 steps of full-batch gradient descent", rtol=1e-6)
+    if isinstance(params, dict) and set(params) == set(_KEYS):
+        for k in _KEYS:
+            c.close(params[k], want_p[k], f"trained {k}, shape {want_p[k].shape}",
+                    "each epoch: params[k] = params[k] - lr * grads[k] for all four arrays", rtol=1e-6,
+                    atol=1e-10)
+    else:
+        c.case(False, "params is a dict with keys W1, b1, W2, b2", f"got {type(params).__name__}")
+    return Verdict(c.report())
+
+
+# -- 06.build_mlp and the experiments --------------------------------------------------------
+def _layer_names(model):
+    return [type(layer).__name__ for layer in getattr(model, "layers", [])]
+
+
+def _expected_names(n_hidden, activation):
+    act = {"sigmoid": ["Sigmoid"], "relu": ["ReLU"], None: []}[activation]
+    return ["Dense", *act] * n_hidden + ["Dense"]
+
+
+def check_build_mlp(build_mlp) -> Verdict:
+    """build_mlp(n_in, hidden_sizes, n_out, activation="sigmoid", seed=0) -> nn.Sequential."""
+    from .. import nn
+
+    c = Checks("06.build_mlp", "a multilayer perceptron from a description")
+    cases = [((64, [100], 10, "sigmoid"), "one hidden layer of 100 sigmoid units"),
+             ((64, [100, 100], 10, "relu"), "two hidden layers of 100 ReLU units"),
+             ((2, [100], 3, None), "a hidden layer without activation"),
+             ((5, [7, 3, 4], 2, "sigmoid"), "three hidden layers of 7, 3 and 4 units")]
+    for args, what in cases:
+        model = c.call(build_mlp, *args, description=f"build_mlp{args}")
+        if model is None:
+            continue
+        n_in, hidden, n_out, act = args
+        c.equal(_layer_names(model), _expected_names(len(hidden), act), f"{what}: the layers",
+                "one Dense per hidden layer, each followed by its activation; a last Dense "
+                "to the outputs, with no activation (the loss applies softmax)")
+        n = c.call(lambda m: m.n_params(), model, description="model.n_params()")
+        if n is not None:
+            c.equal(n, mlp_param_count(n_in, hidden, n_out),
+                    f"{what}: {mlp_param_count(n_in, hidden, n_out):,} parameters")
+        x = np.random.default_rng(606).normal(size=(4, n_in))
+        out = c.call(lambda m: m.forward(x, train=False), model, description="model.forward")
+        if out is not None:
+            c.equal(np.shape(out), (4, n_out), f"{what}: output of shape (4, {n_out}) for 4 inputs")
+    model = c.call(build_mlp, 3, [5, 4], 2, "relu", seed=7, description="build_mlp(3, [5, 4], 2, 'relu', seed=7)")
+    if model is not None and hasattr(model, "layers"):
+        dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+        want = [nn.Dense(3, 5, seed=7), nn.Dense(5, 4, seed=8), nn.Dense(4, 2, seed=9)]
+        ok = len(dense) == 3 and all(np.array_equal(np.asarray(a.params["W"]), b.params["W"])
+                                     for a, b in zip(dense, want))
+        c.case(ok, "the i-th Dense layer (from 0) is seeded with seed + i",
+               "create them as nn.Dense(fan_in, fan_out, seed=seed + i): the same seeds as the "
+               "master, so your accuracies match its numbers")
+    return Verdict(c.report())
+
+
+def _rows(c, rows, n, key, values, what):
+    """Common table checks: a list of n dicts whose ``key`` column reads ``values``."""
+    if not isinstance(rows, (list, tuple)) or len(rows) != n or not all(isinstance(r, dict) for r in rows):
+        c.case(False, f"{what}: a list of {n} rows (dicts)",
+               f"got {type(rows).__name__}" + (f" of length {len(rows)}" if hasattr(rows, '__len__') else ""))
+        return False
+    got = [r.get(key, "(missing)") for r in rows]
+    return c.case(got == list(values), f"{what}: rows in the order {key} = {list(values)}",
+                  f"the {key!r} column reads {got}")
+
+
+def _accuracies(c, rows, keys, what):
+    ok = all(k in r and isinstance(r[k], float) and 0.0 <= r[k] <= 1.0 for r in rows for k in keys)
+    c.case(ok, f"{what}: every row has {', '.join(keys)} between 0 and 1",
+           "add the dict that run_experiment returns to each row: {..., **run_experiment(...)}")
+
+
+def _params(c, rows, expected, what):
+    got = [r.get("params") for r in rows]
+    c.equal(got, expected, f"{what}: parameter counts {expected}",
+            "build each model with build_mlp(64, hidden_sizes, 10, activation)")
+
+
+def check_remove_sigmoid(rows) -> Verdict:
+    """Rows for a hidden layer of 100 with and without the sigmoid, on the spiral."""
+    c = Checks("06.remove_sigmoid", "is it the hidden layer or the sigmoid?")
+    if _rows(c, rows, 2, "activation", ["sigmoid", None], "the table"):
+        _accuracies(c, rows, ["train_acc"], "the table")
+        _params(c, rows, [603, 603], "both networks")
+        if all(isinstance(r.get("train_acc"), float) for r in rows):
+            c.case(rows[0]["train_acc"] > 0.9, "with the sigmoid: above 90% on the training spiral",
+                   f"got {rows[0]['train_acc']:.3f}: train for the given epochs with lr=1.0, batch_size=32")
+            c.case(rows[1]["train_acc"] < 0.7, "without it: a linear model again, far below 90%",
+                   f"got {rows[1]['train_acc']:.3f}: did you leave an activation in?")
+    return Verdict(c.report())
+
+
+def check_depth_experiment(rows) -> Verdict:
+    c = Checks("06.depth_experiment", "1, 2 and 3 hidden layers of 100")
+    if _rows(c, rows, 3, "hidden layers", [1, 2, 3], "the table"):
+        _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
+        _params(c, rows, [mlp_param_count(64, [100] * d, 10) for d in (1, 2, 3)], "the table")
+    return Verdict(c.report())
+
+
+def check_width_experiment(rows) -> Verdict:
+    c = Checks("06.width_experiment", "two hidden layers of 100, 200 and 300")
+    if _rows(c, rows, 3, "width", [100, 200, 300], "the table"):
+        _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
+        _params(c, rows, [mlp_param_count(64, [w, w], 10) for w in (100, 200, 300)], "the table")
+    return Verdict(c.report())
+
+
+def check_activation_experiment(rows) -> Verdict:
+    c = Checks("06.activation_experiment", "sigmoid against ReLU")
+    order = [(a, d) for a in ("sigmoid", "relu") for d in (1, 2, 3)]
+    if _rows(c, rows, 6, "activation", [a for a, _ in order], "the table"):
+        got = [r.get("hidden layers") for r in rows]
+        c.equal(got, [d for _, d in order], "the table: depths 1, 2, 3 for each activation",
+                f"the 'hidden layers' column reads {got}")
+        _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
+        _params(c, rows, [mlp_param_count(64, [100] * d, 10) for _, d in order], "the table")
+    return Verdict(c.report())
+
+
+def check_hyperparameter_search(hyperparameter_search) -> Verdict:
+    """hyperparameter_search(data, configs, epochs) -> (rows, best), on a small problem."""
+    from ..datasets import digits
+    from ..datasets.digits import DigitsSplit
+
+    c = Checks("06.hyperparameter_search", "choose on the validation set")
+    d = digits()
+    small = DigitsSplit(d.X_train[:300], d.y_train[:300], d.X_val[:100], d.y_val[:100],
+                        d.X_test[:100], d.y_test[:100])
+    configs = [{"hidden_sizes": [20], "activation": "relu", "lr": 0.001, "batch_size": 32},
+               {"hidden_sizes": [20], "activation": "relu", "lr": 0.2, "batch_size": 32},
+               {"hidden_sizes": [30, 10], "activation": "sigmoid", "lr": 0.05, "batch_size": 64}]
+    out = c.call(hyperparameter_search, small, configs, epochs=3,
+                 description="hyperparameter_search(300 training digits, 3 configs, epochs=3)")
+    if out is None:
+        return Verdict(c.report())
+    if not (isinstance(out, tuple) and len(out) == 2):
+        c.case(False, "returns a pair (rows, best)", f"got {type(out).__name__}")
+        return Verdict(c.report())
+    rows, best = out
+    if not _rows(c, rows, 3, "lr", [0.001, 0.2, 0.05], "rows, one per config in order"):
+        return Verdict(c.report())
+    c.case(all(all(r.get(k) == v for k, v in cfg.items()) for r, cfg in zip(rows, configs)),
+           "each row holds its config's settings", "start each row with {**config, ...}")
+    _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the rows")
+    c.equal([r.get("params") for r in rows], [mlp_param_count(64, cfg["hidden_sizes"], 10) for cfg in configs],
+            "parameter counts match each config's hidden_sizes")
+    if all(isinstance(r.get("val_acc"), float) for r in rows):
+        top = max(r["val_acc"] for r in rows)
+        first = next(r for r in rows if r["val_acc"] == top)
+        c.case(best is first, "best is the row with the highest validation accuracy (the first on ties)",
+               "compare val_acc, never test_acc: the test set is looked at once, at the very end")
+        c.case(rows[1]["val_acc"] > rows[0]["val_acc"],
+               "lr = 0.2 beats lr = 0.001 after 3 epochs", "is lr passed to run_experiment?")
+    return Verdict(c.report())

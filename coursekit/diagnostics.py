@@ -1,0 +1,161 @@
+"""Looking inside a network (notebooks 07 and 08): per-layer activations and gradient norms,
+training steps to a loss threshold, and the symmetries of a network's parameters.
+
+- ``mlp(sizes, activation, init)``: a plain multilayer perceptron as a ``coursekit.nn.Sequential``
+  (Dense, optional BatchNorm, activation; the last Dense gives raw class scores);
+- ``layer_outputs(model, X)``: the output of every activation layer, by name ("layer 1", ...);
+- ``weight_gradient_norms(model, X, y)``: the norm of dL/dW of every Dense layer after one
+  forward and backward pass (vanishing gradients show as norms falling towards the input);
+- ``steps_to_loss(model, X, y, optimizer=..., threshold=...)``: mini-batch steps until the
+  loss on the whole training set first drops below a threshold;
+- ``permute_hidden(model, layer, perm)``: the same function with the hidden units of one layer
+  reordered; ``interpolate(a, b, t)``: the network whose parameters are (1 - t) a + t b.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from . import nn
+
+__all__ = ["mlp", "layer_outputs", "weight_gradient_norms", "steps_to_loss", "permute_hidden",
+           "interpolate", "ACTIVATION_LAYERS"]
+
+#: activation name -> layer class of coursekit.nn
+ACTIVATION_LAYERS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU",
+                     "elu": "ELU", "softplus": "Softplus", "linear": None}
+
+
+def _activation(name):
+    if name not in ACTIVATION_LAYERS:
+        raise ValueError(f"Unknown activation {name!r}; choose one of {', '.join(ACTIVATION_LAYERS)}.")
+    cls = ACTIVATION_LAYERS[name]
+    return None if cls is None else getattr(nn, cls)()
+
+
+def mlp(sizes, activation: str = "relu", init: str = "he_normal", *, seed: int = 0,
+        std: float = 0.01, batchnorm: bool = False, dropout: float = 0.0):
+    """A multilayer perceptron: ``sizes = [inputs, hidden_1, ..., hidden_k, outputs]``.
+
+    Each hidden layer is Dense (weights drawn by ``init``, see ``coursekit.nn.init``; ``std``
+    for "normal"), then BatchNorm when ``batchnorm``, then the activation, then Dropout(p) when
+    ``dropout`` > 0. The last Dense has no activation: it gives scores for SoftmaxCrossEntropy.
+    One generator seeded with ``seed`` draws every layer's weights.
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must list at least the inputs and outputs, all positive; got {sizes}.")
+    rng = np.random.default_rng(seed)
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Dense(a, b, init=init, rng=rng, std=std))
+        if i == len(sizes) - 2:
+            break
+        if batchnorm:
+            layers.append(nn.BatchNorm(b))
+        act = _activation(activation)
+        if act is not None:
+            layers.append(act)
+        if dropout:
+            layers.append(nn.Dropout(dropout, seed=seed * 1000 + i))
+    return nn.Sequential(*layers)
+
+
+def _dense_layers(model):
+    return [layer for layer in getattr(model, "layers", [model]) if isinstance(layer, nn.Dense)]
+
+
+def layer_outputs(model, X, train: bool = False) -> dict:
+    """{"layer k": output of the k-th hidden layer (after its activation)} for inputs X (N, d).
+
+    A hidden layer ends where the next Dense begins; the scores of the last Dense are left out.
+    """
+    out, k, h = {}, 0, X
+    layers = model.layers
+    for i, layer in enumerate(layers):
+        h = layer.forward(h, train=train)
+        nxt = layers[i + 1] if i + 1 < len(layers) else None
+        if i + 1 < len(layers) and isinstance(nxt, nn.Dense) and not isinstance(layer, nn.Dense):
+            k += 1
+            out[f"layer {k}"] = np.asarray(h)
+        elif isinstance(layer, nn.Dense) and isinstance(nxt, nn.Dense):  # linear hidden layer
+            k += 1
+            out[f"layer {k}"] = np.asarray(h)
+    return out
+
+
+def weight_gradient_norms(model, X, y, loss=None) -> np.ndarray:
+    """Frobenius norm of dL/dW for each Dense layer (input side first), after one forward and
+    backward pass on (X, y) with ``loss`` (SoftmaxCrossEntropy by default), train=True."""
+    loss = nn.SoftmaxCrossEntropy() if loss is None else loss
+    scores = model.forward(X, train=True)
+    loss.forward(scores, y)
+    model.backward(loss.backward())
+    return np.array([float(np.linalg.norm(d.grads["W"])) for d in _dense_layers(model)])
+
+
+def steps_to_loss(model, X, y, *, optimizer, threshold: float, batch_size: int = 32,
+                  max_steps: int = 2000, eval_every: int = 10, seed: int = 0, loss=None):
+    """Train with mini-batches until the loss on all of (X, y) first falls below ``threshold``.
+
+    The full training loss is measured before training and every ``eval_every`` steps.
+    Returns (steps, curve): ``steps`` is the first measured step count with loss < threshold
+    (None if ``max_steps`` pass first); ``curve`` is an array (M, 2) of (step, loss).
+    """
+    loss = nn.SoftmaxCrossEntropy() if loss is None else loss
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    curve = [(0, loss.forward(model.forward(X, train=False), y))]
+    if curve[0][1] < threshold:
+        return 0, np.array(curve)
+    step, order, pos = 0, rng.permutation(n), 0
+    while step < max_steps:
+        if pos + batch_size > n:
+            order, pos = rng.permutation(n), 0
+        idx = order[pos:pos + batch_size]
+        pos += batch_size
+        loss.forward(model.forward(X[idx], train=True), y[idx])
+        model.backward(loss.backward())
+        optimizer.step(model)
+        step += 1
+        if step % eval_every == 0:
+            value = loss.forward(model.forward(X, train=False), y)
+            if not np.isfinite(value):
+                break
+            curve.append((step, value))
+            if value < threshold:
+                return step, np.array(curve)
+    return None, np.array(curve)
+
+
+def permute_hidden(model, layer: int, perm):
+    """A copy of ``model`` with the units of hidden layer ``layer`` (1 = first) reordered by
+    ``perm``: the columns of that layer's W and b (and BatchNorm parameters) and the rows of
+    the next Dense's W. The copy computes exactly the same function."""
+    perm = np.asarray(perm)
+    new = copy.deepcopy(model)
+    dense = [i for i, lay in enumerate(new.layers) if isinstance(lay, nn.Dense)]
+    if not 1 <= layer < len(dense):
+        raise ValueError(f"layer must be a hidden layer, 1..{len(dense) - 1}, got {layer}.")
+    i, j = dense[layer - 1], dense[layer]
+    a = new.layers[i]
+    if sorted(perm.tolist()) != list(range(a.out_features)):
+        raise ValueError(f"perm must be a permutation of 0..{a.out_features - 1}.")
+    a.params["W"], a.params["b"] = a.params["W"][:, perm], a.params["b"][perm]
+    for lay in new.layers[i + 1:j]:
+        for key in getattr(lay, "params", {}):
+            lay.params[key] = lay.params[key][perm]
+        for key in getattr(lay, "buffers", {}):
+            lay.buffers[key] = lay.buffers[key][perm]
+    new.layers[j].params["W"] = new.layers[j].params["W"][perm, :]
+    return new
+
+
+def interpolate(model_a, model_b, t: float):
+    """A copy of ``model_a`` whose parameters are (1 - t) * a + t * b (same architecture)."""
+    new = copy.deepcopy(model_a)
+    for la, lb in zip(new.layers, model_b.layers):
+        for key in la.params:
+            la.params[key] = (1 - t) * la.params[key] + t * lb.params[key]
+    return new

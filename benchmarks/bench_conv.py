@@ -12,29 +12,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 
 import numpy as np
+from _timing import median_times
 
 from coursekit.nn import Conv2D
 
 N, C, H, W, F, K, PAD = 64, 3, 32, 32, 32, 3, 1
 
 
-def median_times(fns: dict, repeats: int, warmup: int = 2) -> dict:
-    """Median seconds of each function, timed round-robin so that a load spike from other
-    users of the machine hits every contender alike."""
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 # -- a plain im2col, the way most course code writes it ------------------------------------------

@@ -62,11 +62,19 @@ class Checks:
         self.not_attempted = False
 
     # -- calling the student's code -------------------------------------------------------
-    def call(self, fn: Callable, *args, description: str | None = None, **kwargs):
-        """Call ``fn(*args, **kwargs)``; an exception becomes a failed case and returns None."""
+    def call(self, fn: Callable, *args, description: str | None = None,
+             require_value: bool = False, **kwargs):
+        """Call ``fn(*args, **kwargs)``; an exception becomes a failed case and returns None.
+
+        With ``require_value=True`` a function that returns None (a forgotten ``return``) is
+        also a failed case.
+        """
         name = description or f"{getattr(fn, '__name__', 'your function')}(...)"
         try:
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
+            if out is None and require_value:
+                self.case(False, f"{name} returns a value", "it returned None: did you forget `return`?")
+            return out
         except NotImplementedError:
             self.not_attempted = True
             self.case(False, f"{name} runs", "it still raises NotImplementedError: replace the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from _numgrad import check_layer, rel_error
+from _numgrad import check_layer
 from coursekit.backend import asarray, to_numpy
 from coursekit.nn import Flatten, MaxPool2D, ShapeError
 

@@ -8,7 +8,6 @@ must not depend on the other samples of the batch.
 """
 from __future__ import annotations
 
-import array_api_compat
 import numpy as np
 
 from ..backend import asarray, namespace_of

@@ -12,7 +12,7 @@ like the experiment:
 ``grid``            every combination of some settings, as a list of dicts
 ``format_table``    rows of dicts -> an aligned text table (floats with 3 decimals)
 ``best_row``        the row with the highest value of a column (the first one on ties)
-``epoch_seconds``   median wall-clock seconds of one training epoch (for cost measurements)
+``epoch_seconds``   wall-clock seconds of one training epoch (for cost measurements)
 
 Everything is seeded: the same model, data and settings give the same numbers.
 """
@@ -164,14 +164,15 @@ def best_row(rows: Sequence[dict], key: str = "val_acc") -> dict:
 
 
 def epoch_seconds(model, X, y, *, batch_size: int = 32, epochs: int = 3, lr: float = 0.01) -> float:
-    """Median wall-clock seconds of one epoch of ``nn.fit`` (SGD, softmax cross-entropy).
+    """Wall-clock seconds of one epoch of ``nn.fit`` (SGD, softmax cross-entropy).
 
-    Trains ``model`` for ``epochs`` epochs (it changes the weights) and returns the median of
-    ``History.epoch_time``. Timings depend on the machine and its load: show them, never compare
-    them exactly.
+    Trains ``model`` for ``epochs`` epochs (it changes the weights) and returns the fastest of
+    them (``min(History.epoch_time)``, the one least disturbed by other work on the machine, as
+    ``timeit`` does). Timings depend on the machine and its load: show them, never compare them
+    exactly.
     """
     from . import nn
 
     history = nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=nn.SGD(lr=lr),
                      epochs=int(epochs), batch_size=int(batch_size), progress=False)
-    return float(np.median(history.epoch_time))
+    return float(min(history.epoch_time))

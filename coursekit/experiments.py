@@ -82,8 +82,10 @@ def run_experiment(model, data, *, epochs: int = 20, lr: float = 0.1, batch_size
     opt = _optimizer(optimizer, lr, weight_decay, momentum)
     history = None
     try:
-        history = nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=opt,
-                         epochs=int(epochs), batch_size=int(batch_size), seed=seed, progress=False)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as loss inf
+            history = nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=opt,
+                             epochs=int(epochs), batch_size=int(batch_size), seed=seed,
+                             progress=False)
         last_loss = float(history.loss[-1])
     except nn.TrainingDivergedError:
         last_loss = math.inf

@@ -363,7 +363,7 @@ def check_hyperparameter_search(hyperparameter_search) -> Verdict:
     if all(isinstance(r.get("val_acc"), float) for r in rows):
         top = max(r["val_acc"] for r in rows)
         first = next(r for r in rows if r["val_acc"] == top)
-        c.case(best is first, "best is the row with the highest validation accuracy (the first on ties)",
+        c.case(isinstance(best, dict) and best == first, "best is the row with the highest validation accuracy (the first on ties)",
                "compare val_acc, never test_acc: the test set is looked at once, at the very end")
         c.case(rows[1]["val_acc"] > rows[0]["val_acc"],
                "lr = 0.2 beats lr = 0.001 after 3 epochs", "is lr passed to run_experiment?")

@@ -1,0 +1,255 @@
+"""The public checks of notebook 06 accept the reference answers and reject typical mistakes."""
+import numpy as np
+import pytest
+
+from coursekit import datasets as ckd
+from coursekit import nn
+from coursekit.checks import nb06
+from coursekit.experiments import best_row, run_experiment
+
+init_params = nb06.init_params
+
+
+# -- reference answers (the master's) --------------------------------------------------------
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def forward(X, params):
+    h = sigmoid(X @ params["W1"] + params["b1"])
+    return h, h @ params["W2"] + params["b2"]
+
+
+def loss(X, y, params, reg):
+    _, scores = forward(X, params)
+    logp = nn.log_softmax(scores)
+    return float(-np.mean(logp[np.arange(len(y)), y])
+                 + 0.5 * reg * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)))
+
+
+def backward(X, y, params, reg):
+    n = X.shape[0]
+    h, scores = forward(X, params)
+    d = nn.softmax(scores)
+    d[np.arange(n), y] -= 1.0
+    d /= n
+    dz1 = d @ params["W2"].T * h * (1.0 - h)
+    return {"W1": X.T @ dz1 + reg * params["W1"], "b1": dz1.sum(axis=0),
+            "W2": h.T @ d + reg * params["W2"], "b2": d.sum(axis=0)}
+
+
+def train(X, y, n_hidden=100, lr=3.0, reg=1e-4, epochs=1500, seed=0):
+    params = init_params(X.shape[1], n_hidden, int(y.max()) + 1, seed)
+    losses = []
+    for _ in range(epochs):
+        losses.append(loss(X, y, params, reg))
+        g = backward(X, y, params, reg)
+        params = {k: params[k] - lr * g[k] for k in params}
+    return params, losses
+
+
+def build_mlp(n_in, hidden_sizes, n_out, activation="sigmoid", seed=0):
+    layers, fan_in = [], n_in
+    for i, width in enumerate(list(hidden_sizes) + [n_out]):
+        layers.append(nn.Dense(fan_in, width, seed=seed + i))
+        if i < len(hidden_sizes) and activation is not None:
+            layers.append({"sigmoid": nn.Sigmoid, "relu": nn.ReLU}[activation]())
+        fan_in = width
+    return nn.Sequential(*layers)
+
+
+def hyperparameter_search(data, configs, epochs=20):
+    rows = []
+    for cfg in configs:
+        model = build_mlp(data.X_train.shape[1], cfg["hidden_sizes"], data.n_classes, cfg["activation"])
+        rows.append({**cfg, **run_experiment(model, data, epochs=epochs, lr=cfg["lr"],
+                                             batch_size=cfg["batch_size"])})
+    return rows, best_row(rows, "val_acc")
+
+
+def _fake_row(**kw):
+    return {"params": 0, "train_acc": 0.9, "val_acc": 0.9, "test_acc": 0.9, "loss": 0.1, **kw}
+
+
+# -- the reference answers pass ----------------------------------------------------------------
+def test_reference_answers_pass(capsys):
+    assert nb06.check_forward(forward)
+    assert nb06.check_loss(loss)
+    assert nb06.check_backward(backward)
+    assert nb06.check_training_loop(train)
+    assert nb06.check_build_mlp(build_mlp)
+    assert nb06.check_hyperparameter_search(hyperparameter_search)
+    out = capsys.readouterr().out
+    assert "public checks passed" in out and "\u2718" not in out
+
+
+def test_experiment_tables_pass(capsys):
+    count = nb06.mlp_param_count
+    rows = [_fake_row(activation="sigmoid", params=603, train_acc=0.97),
+            _fake_row(activation=None, params=603, train_acc=0.53)]
+    assert nb06.check_remove_sigmoid(rows)
+    assert nb06.check_depth_experiment(
+        [_fake_row(**{"hidden layers": d, "params": count(64, [100] * d, 10)}) for d in (1, 2, 3)])
+    assert nb06.check_width_experiment(
+        [_fake_row(width=w, params=count(64, [w, w], 10)) for w in (100, 200, 300)])
+    assert nb06.check_activation_experiment(
+        [_fake_row(activation=a, **{"hidden layers": d, "params": count(64, [100] * d, 10)})
+         for a in ("sigmoid", "relu") for d in (1, 2, 3)])
+
+
+def test_param_count_matches_the_library():
+    for args in [(64, [100], 10), (64, [100, 100], 10), (2, [100], 3), (5, [7, 3, 4], 2)]:
+        assert nb06.mlp_param_count(*args) == build_mlp(*args).n_params()
+    assert nb06.mlp_param_count(64, [300, 300], 10) == 112_810
+
+
+def test_numerical_gradients_agree_with_the_formulas():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 2)), np.array([0, 1, 2, 0, 1])
+    p = {k: rng.normal(size=v.shape) for k, v in init_params(2, 4, 3).items()}
+    num = nb06.numerical_gradients(lambda q: loss(X, y, q, 0.1), p)
+    ana = backward(X, y, p, 0.1)
+    for k in p:
+        assert nn.gradcheck.relative_error(num[k], ana[k]) < 1e-7
+
+
+# -- typical mistakes fail ---------------------------------------------------------------------
+def _fails(check, answer, capsys, *phrases):
+    assert not check(answer)
+    out = capsys.readouterr().out
+    for phrase in phrases:
+        assert phrase in out, out
+    return out
+
+
+def test_forward_mistakes(capsys):
+    _fails(nb06.check_forward, lambda X, p: (forward(X, p)[0], nn.softmax(forward(X, p)[1])), capsys,
+           "no activation")
+    _fails(nb06.check_forward, lambda X, p: forward(X, p)[1], capsys, "pair")
+    _fails(nb06.check_forward, lambda X, p: (np.tanh(X @ p["W1"] + p["b1"]),) * 2, capsys, "sigmoid")
+
+
+def test_loss_mistakes(capsys):
+    def regularises_biases(X, y, p, reg):
+        return loss(X, y, p, reg) + 0.5 * reg * (np.sum(p["b1"] ** 2) + np.sum(p["b2"] ** 2))
+
+    def naive_softmax(X, y, p, reg):
+        _, f = forward(X, p)
+        e = np.exp(f)
+        P = e / e.sum(axis=1, keepdims=True)
+        return float(-np.mean(np.log(P[np.arange(len(y)), y]))
+                     + 0.5 * reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2)))
+
+    _fails(nb06.check_loss, regularises_biases, capsys, "biases")
+    with np.errstate(all="ignore"):
+        _fails(nb06.check_loss, naive_softmax, capsys, "stable softmax")
+    _fails(nb06.check_loss, lambda X, y, p, reg: loss(X, y, p, reg) * len(y), capsys, "mean over examples")
+
+
+def test_backward_mistakes(capsys):
+    def no_reg(X, y, p, reg):
+        return backward(X, y, p, 0.0)
+
+    def no_mean(X, y, p, reg):
+        g = backward(X, y, p, 0.0)
+        n = len(y)
+        return {"W1": g["W1"] * n + reg * p["W1"], "b1": g["b1"] * n,
+                "W2": g["W2"] * n + reg * p["W2"], "b2": g["b2"] * n}
+
+    def no_sigmoid_grad(X, y, p, reg):
+        h, f = forward(X, p)
+        d = nn.softmax(f)
+        d[np.arange(len(y)), y] -= 1.0
+        d /= len(y)
+        dz1 = d @ p["W2"].T
+        return {"W1": X.T @ dz1 + reg * p["W1"], "b1": dz1.sum(axis=0),
+                "W2": h.T @ d + reg * p["W2"], "b2": d.sum(axis=0)}
+
+    _fails(nb06.check_backward, no_reg, capsys, "reg * W2")
+    _fails(nb06.check_backward, no_mean, capsys, "/ N")
+    out = _fails(nb06.check_backward, no_sigmoid_grad, capsys, "h * (1 - h)")
+    assert "\u2714 reg = 0.0, initial scale 1.0: dW2" in out   # the right ones still pass
+    _fails(nb06.check_backward, lambda X, y, p, reg: [0, 0, 0, 0], capsys, "keys W1, b1, W2, b2")
+
+
+def test_training_loop_mistakes(capsys):
+    def loss_after_update(X, y, n_hidden=100, lr=3.0, reg=1e-4, epochs=1500, seed=0):
+        p, _ = train(X, y, n_hidden, lr, reg, epochs, seed)
+        _, losses = train(X, y, n_hidden, lr, reg, epochs + 1, seed)
+        return p, losses[1:]
+
+    def ascent(X, y, n_hidden=100, lr=3.0, reg=1e-4, epochs=1500, seed=0):
+        return train(X, y, n_hidden, -lr, reg, epochs, seed)
+
+    def own_init(X, y, n_hidden=100, lr=3.0, reg=1e-4, epochs=1500, seed=0):
+        return train(X, y, n_hidden, lr, reg, epochs, seed + 1)
+
+    _fails(nb06.check_training_loop, loss_after_update, capsys, "BEFORE updating")
+    _fails(nb06.check_training_loop, ascent, capsys, "minus lr")
+    _fails(nb06.check_training_loop, own_init, capsys, "init_params")
+
+
+def test_build_mlp_mistakes(capsys):
+    def activation_on_output(n_in, hidden, n_out, activation="sigmoid", seed=0):
+        m = build_mlp(n_in, hidden, n_out, activation, seed)
+        return nn.Sequential(*m.layers, nn.Sigmoid()) if activation else m
+
+    def one_seed(n_in, hidden, n_out, activation="sigmoid", seed=0):
+        m = build_mlp(n_in, hidden, n_out, activation, seed)
+        for layer in m.layers:
+            if isinstance(layer, nn.Dense):
+                layer.params["W"] = nn.Dense(layer.in_features, layer.out_features, seed=seed).params["W"]
+        return m
+
+    _fails(nb06.check_build_mlp, activation_on_output, capsys, "no activation")
+    _fails(nb06.check_build_mlp, one_seed, capsys, "seed=seed + i")
+
+
+def test_experiment_table_mistakes(capsys):
+    count = nb06.mlp_param_count
+    swapped = [_fake_row(activation=None, params=603), _fake_row(activation="sigmoid", params=603)]
+    _fails(nb06.check_remove_sigmoid, swapped, capsys, "in the order")
+    still_nonlinear = [_fake_row(activation="sigmoid", params=603, train_acc=0.97),
+                       _fake_row(activation=None, params=603, train_acc=0.96)]
+    _fails(nb06.check_remove_sigmoid, still_nonlinear, capsys, "did you leave an activation in")
+    relu_depth = [_fake_row(**{"hidden layers": d, "params": count(64, [50] * d, 10)}) for d in (1, 2, 3)]
+    _fails(nb06.check_depth_experiment, relu_depth, capsys, "parameter counts")
+    no_results = [{"width": w, "params": count(64, [w, w], 10)} for w in (100, 200, 300)]
+    _fails(nb06.check_width_experiment, no_results, capsys, "run_experiment")
+    _fails(nb06.check_activation_experiment, None, capsys, "a list of 6 rows")
+
+
+def test_search_mistakes(capsys):
+    def best_by_test(data, configs, epochs=20):
+        rows, _ = hyperparameter_search(data, configs, epochs)
+        return rows, min(rows, key=lambda r: r["val_acc"])
+
+    def ignores_lr(data, configs, epochs=20):
+        return hyperparameter_search(data, [{**c, "lr": 0.05} for c in configs], epochs)
+
+    _fails(nb06.check_hyperparameter_search, best_by_test, capsys, "compare val_acc")
+    _fails(nb06.check_hyperparameter_search, ignores_lr, capsys, "in the order lr")
+
+
+def test_not_attempted(capsys):
+    def stub(*args, **kwargs):
+        raise NotImplementedError("Exercise 06.forward: write your solution here")
+
+    for check in (nb06.check_forward, nb06.check_loss, nb06.check_backward,
+                  nb06.check_training_loop, nb06.check_build_mlp, nb06.check_hyperparameter_search):
+        assert not check(stub)
+        assert "not attempted yet" in capsys.readouterr().out
+
+
+def test_copied_best_row_is_accepted(capsys):
+    def copies(data, configs, epochs=20):
+        rows, best = hyperparameter_search(data, configs, epochs)
+        return rows, dict(best)
+
+    assert nb06.check_hyperparameter_search(copies)
+
+
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_case_generator_covers_every_class_it_can(n):
+    _, y, _ = nb06._case(1, n=n, k=3)
+    assert len(set(y.tolist())) == min(n, 3)

@@ -1,0 +1,110 @@
+"""Public checks of notebook 11, recurrent networks.
+
+Expected values come from the concatenated form of the recurrence, tanh([x_t, h_{t-1}] theta + b),
+and from coursekit's ``nn.RNN`` (tested separately against numerical gradients).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..nn.recurrent import RNN
+from .core import Checks
+from .verdict import Verdict
+
+__all__ = ["check_rnn_step", "check_bptt", "check_train_sequence", "reference_rnn"]
+
+
+def _call(c, fn, *args, description):
+    """c.call, plus a failed case when the function returns None without raising."""
+    before = len(c.results)
+    out = c.call(fn, *args, description=description)
+    if out is None and len(c.results) == before and not c.not_attempted:
+        c.case(False, f"{description} returns a value", "it returned None: did you forget `return`?")
+    return out
+
+
+def reference_rnn(Wx, Wh, b):
+    """An ``nn.RNN`` whose parameters are copies of Wx (D, H), Wh (H, H), b (H,)."""
+    D, H = np.shape(Wx)
+    rnn = RNN(D, H)
+    rnn.params.update(Wx=np.array(Wx, dtype=float), Wh=np.array(Wh, dtype=float), b=np.array(b, dtype=float))
+    return rnn
+
+
+def _case(rng, N, T, D, H, scale=0.7):
+    return (rng.normal(size=(N, T, D)), rng.normal(size=(N, H)) * 0.5,
+            rng.normal(size=(D, H)) * scale, rng.normal(size=(H, H)) * scale / np.sqrt(H),
+            rng.normal(size=H) * 0.1)
+
+
+def check_rnn_step(rnn_step, rnn_forward) -> Verdict:
+    """rnn_step(x_t, h_prev, Wx, Wh, b) and rnn_forward(x, h0, Wx, Wh, b)."""
+    c = Checks("11.rnn_step", "one step and a whole sequence")
+    rng = np.random.default_rng(11)
+    for N, D, H in [(1, 1, 2), (3, 2, 4)]:
+        x, h0, Wx, Wh, b = _case(rng, N, 1, D, H)
+        theta = np.vstack([Wx, Wh])
+        want = np.tanh(np.hstack([x[:, 0], h0]) @ theta + b)
+        got = _call(c, rnn_step, x[:, 0], h0, Wx, Wh, b, description=f"rnn_step, N={N}, D={D}, H={H}")
+        if got is not None:
+            c.close(got, want, f"rnn_step with N={N}, D={D}, H={H}: tanh([x_t, h_prev] theta + b)",
+                    "h_t = tanh(x_t Wx + h_prev Wh + b), shape (N, H)")
+    x, h0, Wx, Wh, b = _case(rng, 2, 5, 3, 4)
+    hs = _call(c, rnn_forward, x, h0, Wx, Wh, b, description="rnn_forward, N=2, T=5, D=3, H=4")
+    if hs is not None:
+        c.close(hs, reference_rnn(Wx, Wh, b).forward(x, h0=h0), "rnn_forward over 5 steps: every hidden state (2, 5, 4)",
+                "hs[:, t] = rnn_step(x[:, t], hs[:, t-1] (h0 at t = 0), ...); return all T states")
+    return Verdict(c.report())
+
+
+def check_bptt(rnn_backward) -> Verdict:
+    """rnn_backward(dH, x, hs, h0, Wx, Wh) -> (dx, dWx, dWh, db, dh0), against nn.RNN.backward."""
+    c = Checks("11.bptt", "back-propagation through time")
+    rng = np.random.default_rng(111)
+    names = ("dx", "dWx", "dWh", "db", "dh0")
+    for N, T, D, H, last_only in [(1, 3, 1, 2, False), (2, 6, 3, 4, False), (2, 8, 2, 3, True)]:
+        x, h0, Wx, Wh, b = _case(rng, N, T, D, H)
+        ref = reference_rnn(Wx, Wh, b)
+        hs = ref.forward(x, h0=h0)
+        dH = rng.normal(size=hs.shape)
+        if last_only:
+            dH[:, :-1] = 0.0
+        want = (ref.backward(dH), ref.grads["Wx"], ref.grads["Wh"], ref.grads["b"], ref.dh0)
+        label = f"N={N}, T={T}, D={D}, H={H}" + (", loss on the last step only" if last_only else "")
+        got = _call(c, rnn_backward, dH, x, hs, h0, Wx, Wh, description=f"rnn_backward, {label}")
+        if got is None:
+            continue
+        if not (isinstance(got, (tuple, list)) and len(got) == 5):
+            c.case(False, f"{label}: returns five arrays", "return (dx, dWx, dWh, db, dh0)")
+            continue
+        for name, g, w in zip(names, got, want):
+            c.close(g, w, f"{label}: {name}",
+                    "dh_t = dH[:, t] + da_{t+1} Wh^T; da_t = dh_t * (1 - h_t^2); "
+                    "the weight gradients sum over t", atol=1e-9)
+    return Verdict(c.report())
+
+
+def check_train_sequence(train_sequence_model, make_model) -> Verdict:
+    """train_sequence_model(model, X, Y, epochs, lr, batch_size, seed) -> per-epoch losses."""
+    c = Checks("11.train_sequence", "training loop for a sequence model")
+    from ..datasets import running_parity
+
+    X, Y = running_parity(64, 5, seed=3)
+    model = make_model(1, 8)
+    before = {k: np.array(v, copy=True) for k, v in model.params.items()}
+    losses = _call(c, train_sequence_model, model, X, Y, 5, 0.02, 16, 0,
+                   description="train_sequence_model(model, X, Y, epochs=5, lr=0.02, batch_size=16, seed=0)")
+    if losses is None:
+        return Verdict(c.report())
+    losses = np.asarray(losses, dtype=float)
+    c.equal(losses.shape, (5,), "returns one loss per epoch (5 values)")
+    if losses.shape == (5,):
+        c.case(bool(np.all(np.isfinite(losses))) and losses[0] < np.log(2) + 0.3,
+               "the losses are finite and start near log 2 = 0.69 (two classes)",
+               f"got {np.round(losses, 3)}: average sequence_cross_entropy over the batches of an epoch")
+        c.case(losses[-1] < losses[0], f"the loss falls over 5 epochs ({losses[0]:.3f} -> {losses[-1]:.3f})",
+               "after backward, call the optimizer's step(model) once per batch")
+    moved = [k for k, v in model.params.items() if not np.allclose(v, before[k])]
+    c.case(len(moved) == len(before), f"every parameter was updated ({len(moved)} of {len(before)})",
+           "run model.backward(dscores), then opt.step(model)")
+    return Verdict(c.report())

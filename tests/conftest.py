@@ -1,12 +1,15 @@
 """Shared fixtures: the array backends every layer, loss and training test runs on."""
 from __future__ import annotations
 
-import os
 
 import numpy as np
 import pytest
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Draw off-screen in this process only: an environment variable would leak into the kernels
+# that nbval, the grader and the browser test start, and a kernel on Agg shows no figures.
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
 
 
 def _backends():

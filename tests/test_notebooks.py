@@ -6,6 +6,7 @@ Skips with a message while solutions/ holds no master.
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,7 +37,9 @@ def test_masters_pass_nbval():
     cmd = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "--nbval-cell-timeout=300",
            "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), "-p", "no:randomly",
            "-p", "no:cacheprovider", "-q", "--rootdir", str(ROOT), str(SOLUTIONS)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    # The kernel must draw inline, as in JupyterLab, whatever backend the caller set.
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]
 
 

@@ -73,7 +73,7 @@ def _isolated_env(state: Path) -> dict[str, str]:
         OMP_NUM_THREADS="1",
         OPENBLAS_NUM_THREADS="1",
     )
-    # tests/conftest.py sets MPLBACKEND=Agg for the unit tests; a kernel inheriting it would draw
+    # A caller may have set MPLBACKEND=Agg (common in CI); a kernel inheriting it would draw
     # no inline plots, which is exactly what this test must see.
     env.pop("MPLBACKEND", None)
     # The kernel must be the venv's Python with coursekit importable, as in `make lab`.

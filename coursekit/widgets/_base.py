@@ -17,7 +17,12 @@ from matplotlib.figure import Figure
 
 __all__ = ["Demo", "figure_png", "slider_layout"]
 
-DPI = 80
+DPI = 100
+
+
+def _image_width(figsize) -> str:
+    """The picture's own pixel width: shown in a wider box, the PNG is stretched and blurred."""
+    return f"{int(round(figsize[0] * DPI))}px"
 
 
 def figure_png(fig: Figure, dpi: int = DPI) -> bytes:
@@ -63,7 +68,8 @@ class Demo(widgets.VBox):
         self._title = title or "demo"
         self.result = None
         self.n_updates = 0
-        self.image = widgets.Image(format="png")
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=_image_width(figsize),
+                                                                     max_width="100%", height="auto"))
         self.status = widgets.HTML()
         for name in (controls if observe is None else observe):
             controls[name].observe(self._changed, names="value")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..nn.gradcheck import numerical_gradient
 from .core import Checks
 from .verdict import Verdict
 
@@ -80,21 +81,6 @@ def two_layer_loss(X, Y, params) -> float:
     return float(0.5 * np.sum((Yhat - Y) ** 2) / X.shape[0])
 
 
-def _numgrad(f, x, h=1e-6):
-    g = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + h
-        fp = f()
-        x[i] = old - h
-        fm = f()
-        x[i] = old
-        g[i] = (fp - fm) / (2 * h)
-    return g
-
-
 def _problem(seed, N, D, H, C):
     rng = np.random.default_rng(seed)
     X, Y = rng.normal(size=(N, D)), rng.normal(size=(N, C))
@@ -123,7 +109,7 @@ def check_two_layer_backprop(forward_backward) -> Verdict:
             c.case(False, f"{tag}: grads is a dict", f"got {type(grads).__name__}")
             continue
         for k in ("W1", "b1", "W2", "b2"):
-            want = _numgrad(lambda: two_layer_loss(X, Y, copy), copy[k])
+            want = numerical_gradient(lambda w, k=k: two_layer_loss(X, Y, {**copy, k: w}), copy[k], h=1e-6)
             hint = {"W2": "dW2 = A1^T dZ2 with dZ2 = (Yhat - Y) / N",
                     "b2": "db2 = sum of dZ2 over the examples",
                     "W1": "dZ1 = (dZ2 W2^T) * A1 (1 - A1); dW1 = X^T dZ1",

@@ -384,3 +384,23 @@ def test_computational_graph_of_a_real_autograd_value():
     f.backward()
     texts = all_texts(P.computational_graph(f))
     assert "data -12.00" in texts and "grad 3.00" in texts and texts.count("grad -4.00") == 3
+
+
+def test_computational_graph_puts_a_late_input_next_to_its_use():
+    """The bias of w0*x0 + w1*x1 + w2 enters at the second add: its box must sit in the column
+    just before that add, or its arrow crosses the first add (a misleading picture)."""
+    from coursekit.autograd import Value
+    from coursekit.plotting.graph import _collect, _layout
+
+    w0, x0, w1, x1, w2 = (Value(v, n) for v, n in
+                          [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    first_add = w0 * x0 + w1 * x1
+    second_add = first_add + w2
+    f = second_add.sigmoid()
+    f.backward()
+    x, _, _ = _layout(_collect(f))
+    assert x[("v", id(w2))] == x[("v", id(first_add))]
+    assert x[("v", id(w2))] > x[("v", id(w0))]
+    assert x[("v", id(w0))] == x[("v", id(x1))]
+    ax = P.computational_graph(f)
+    assert_not_blank(ax)

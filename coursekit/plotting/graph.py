@@ -61,6 +61,15 @@ def _layout(order):
     for n in order:
         kids = _children(n)
         depth[id(n)] = 1 + max(depth[id(c)] for c in kids) if kids else 0
+    # A leaf sits just before its first use, not in column 0: an input that enters late (the
+    # bias w2 in w0*x0 + w1*x1 + w2) would otherwise send its arrow through the boxes between.
+    first_use: dict = {}
+    for n in order:
+        for c in _children(n):
+            first_use[id(c)] = min(first_use.get(id(c), depth[id(n)]), depth[id(n)])
+    for n in order:
+        if not _children(n) and id(n) in first_use:
+            depth[id(n)] = first_use[id(n)] - 1
     columns: dict[int, list] = {}
     inputs: dict = {}
     for n in order:
@@ -135,6 +144,8 @@ def computational_graph(root, ax=None, title=None, show_grad=True):
         if kind == "op":
             op = str(getattr(node, "op", "") or "")
             text = _OP_TEXT.get(op, op)
+            if op.startswith("**") and op not in _OP_TEXT:  # "**2" from x**2 reads as "x^2"
+                text = "x^" + op[2:]
             if len(text) <= 2:
                 patch = Circle((x[key], y[key]), OP_R, facecolor="#FFF4D6", edgecolor="black",
                                linewidth=1.2, zorder=3)
@@ -173,6 +184,12 @@ def computational_graph(root, ax=None, title=None, show_grad=True):
             # The same input used twice (a * a) gets a second, curved arrow.
             rad = 0.25 * seen.get(s, 0)
             seen[s] = seen.get(s, 0) + 1
+            span = x[target] - x[s]
+            if span > COL_DX / 2 + 1e-9 and rad == 0:
+                # A value used again further right (x in x**2 + x) would run straight through
+                # the boxes between: arc it over them instead.
+                rad = -0.5
+                y1 = max(y1, max(y[s], y[target]) + 0.5 * span / 2 + BOX_H)
             ax.add_patch(FancyArrowPatch(
                 (x[s], y[s]), (x[target], y[target]), patchA=patches[s], patchB=patches[target],
                 arrowstyle="-|>", mutation_scale=12, linewidth=1.1, color="#333333",

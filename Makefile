@@ -37,8 +37,9 @@ lectures: setup
 check-lectures: setup
 	$(PY) -m coursekit build --check
 
+# Speed against scikit-learn and PyTorch, by hand. The PyTorch columns need torch in .venv
+# (`.venv/bin/pip install torch`; not installed here because its default build is several GB).
 benchmarks: setup
-	$(PY) -m pip install --quiet torch || true
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
 
 clean:

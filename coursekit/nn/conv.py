@@ -226,8 +226,12 @@ class Conv2D(Layer):
         self.cache = (cols, tuple(x.shape), (OH, OW))
         return xp.reshape(out, (N, F, OH, OW))
 
-    def backward(self, dout):
-        """dout (N, F, OH, OW) -> dx (N, C, H, W); grads W (F, C, kh, kw), b (F,)."""
+    def backward(self, dout, input_grad: bool = True):
+        """dout (N, F, OH, OW) -> dx (N, C, H, W); grads W (F, C, kh, kw), b (F,).
+
+        ``input_grad=False`` skips dx (returns None): ``Sequential`` asks this of its first
+        layer during ``fit``, where nobody needs the gradient with respect to the images.
+        """
         cols, xshape, (OH, OW) = self._need_cache()
         xp = namespace_of(dout, cols)
         N, C, H, Wd = xshape
@@ -243,6 +247,8 @@ class Conv2D(Layer):
         dW = xp.sum(xp.matmul(d, xp.permute_dims(cols, (0, 2, 1))), axis=0)   # (F, C*kh*kw)
         self.grads["W"] = xp.reshape(dW, (F, C, kh, kw))
         self.grads["b"] = xp.sum(d, axis=(0, 2))
+        if not input_grad:
+            return None
         Wrow = xp.reshape(self.params["W"], (F, K))
         dcols = xp.matmul(xp.permute_dims(Wrow, (1, 0)), d)                  # (N, C*kh*kw, OH*OW)
         dcols = xp.reshape(dcols, (N, C, kh * kw, OH, OW))

@@ -9,6 +9,8 @@ b (out,). Backward, for the upstream gradient dout = dL/dout (N, out):
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .base import Layer, ShapeError, describe_shape
 from .init import initialize, xp_of
 
@@ -60,7 +62,9 @@ class Dense(Layer):
         if len(shape) != 2 or shape[1] != self.in_features or shape[0] == 0:
             self._shape_error(shape)
         self.cache = x
-        return x @ self.params["W"] + self.params["b"]
+        out = x @ self.params["W"]
+        out += self.params["b"]  # in place on the fresh product: one pass and one array fewer
+        return out
 
     def backward(self, dout, input_grad: bool = True):
         """dout (N, out_features) -> dx (N, in_features); fills grads W and b.
@@ -74,9 +78,11 @@ class Dense(Layer):
                 f"{self.name}.backward expected an upstream gradient of shape "
                 f"{describe_shape((x.shape[0], self.out_features))} (same as the forward output), "
                 f"got {describe_shape(dout.shape)}.")
-        xp = xp_of(dout)
         self.grads["W"] = x.T @ dout
-        self.grads["b"] = xp.sum(dout, axis=0)
+        if type(dout) is np.ndarray:  # NumPy: the method skips np.sum's Python wrapper (~1 µs)
+            self.grads["b"] = dout.sum(axis=0)
+        else:
+            self.grads["b"] = xp_of(dout).sum(dout, axis=0)
         if not input_grad:
             return None
         return dout @ self.params["W"].T

@@ -22,9 +22,10 @@ def _skips_input_grad():
     """Layer classes whose backward accepts ``input_grad=False`` (looked up once)."""
     global _SKIPPERS
     if not _SKIPPERS:
+        from .conv import Conv2D
         from .dense import Dense
 
-        _SKIPPERS = (Dense, Sequential)
+        _SKIPPERS = (Dense, Conv2D, Sequential)
     return _SKIPPERS
 
 
@@ -74,8 +75,9 @@ class Sequential(Layer):
     def backward(self, dout, input_grad: bool = True):
         """dout (gradient of the loss w.r.t. the output) -> gradient w.r.t. the input.
 
-        ``input_grad=False`` (what ``fit`` uses) lets a first layer that supports it (Dense)
-        skip the gradient with respect to the data, one matrix product per batch; returns None.
+        ``input_grad=False`` (what ``fit`` uses) lets a first layer that supports it (Dense,
+        Conv2D) skip the gradient with respect to the data, one matrix product per batch (and
+        Conv2D's scatter back to the image); returns None.
         """
         layers = self.layers
         if not layers:

@@ -267,7 +267,7 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
             else:
                 Xs, ys, ls = X, y, labels_all
             started = time.perf_counter()
-            total, hits = 0.0, []
+            total, preds = 0.0, []
             for b, (i, j) in enumerate(bounds, start=1):
                 xb = Xs[i:j, ...]
                 yb = ys[i:j, ...]
@@ -285,10 +285,11 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
                     model.backward(loss.backward())
                 optimizer.step(model)
                 total += value * (j - i)
-                if classify:  # counted at the end of the epoch: no float per batch
-                    hits.append(xp.count_nonzero(_labels_of_scores(xp, scores, threshold) == ls[i:j]))
+                if classify:  # compared with the labels once, at the end of the epoch
+                    preds.append(_labels_of_scores(xp, scores, threshold))
             history.loss.append(total / n)
-            history.accuracy.append(sum(int(h) for h in hits) / n if classify else None)
+            history.accuracy.append(int(xp.count_nonzero(xp.concat(preds) == ls)) / n
+                                    if classify else None)
             if val is not None:
                 vl, va = _evaluate(model, loss, xp, val[0], val[1], val[2], threshold, None)
                 history.val_loss.append(vl)

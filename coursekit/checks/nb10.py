@@ -88,7 +88,8 @@ def check_maxpool(maxpool_forward, maxpool_backward) -> Verdict:
                     [0.0, 1.0, 7.0, 6.0], [2.0, 2.0, 8.0, 1.0]]]])
     out = _call(c, maxpool_forward, x, 2, description="maxpool_forward(4x4, 2)")
     if out is not None:
-        c.close(out, [[[[4.0, 5.0], [2.0, 8.0]]]], "a 4x4 image, 2x2 windows -> [[4, 5], [2, 8]]")
+        c.close(out, [[[[4.0, 5.0], [2.0, 8.0]]]], "a 4x4 image, 2x2 windows -> [[4, 5], [2, 8]]",
+                "each output is the maximum of one non-overlapping k x k window")
     dx = _call(c, maxpool_backward, np.ones((1, 1, 2, 2)), x, 2, description="maxpool_backward(ones, 4x4, 2)")
     if dx is not None:
         c.close(dx, _reference_pool(x, 2, np.ones((1, 1, 2, 2))),
@@ -99,11 +100,13 @@ def check_maxpool(maxpool_forward, maxpool_backward) -> Verdict:
         x = rng.normal(size=shape)
         got = _call(c, maxpool_forward, x, k, description=f"forward, {name}")
         if got is not None:
-            c.close(got, _reference_pool(x, k), f"forward, {name}")
+            c.close(got, _reference_pool(x, k), f"forward, {name}",
+                    f"out[n, c, i, j] = the maximum of x[n, c, i*{k}:(i+1)*{k}, j*{k}:(j+1)*{k}], shape (N, C, H/k, W/k)")
         dout = rng.normal(size=(shape[0], shape[1], shape[2] // k, shape[3] // k))
         got = _call(c, maxpool_backward, dout, x, k, description=f"backward, {name}")
         if got is not None:
-            c.close(got, _reference_pool(x, k, dout), f"backward, {name}")
+            c.close(got, _reference_pool(x, k, dout), f"backward, {name}",
+                    "dx is zero except at the first maximum of each window, which gets dout[n, c, i, j]")
     flat = np.zeros((1, 1, 4, 4))
     got = _call(c, maxpool_backward, np.ones((1, 1, 2, 2)), flat, 2, description="backward on a blank image")
     if got is not None:

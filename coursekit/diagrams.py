@@ -72,10 +72,11 @@ def _arrow(ax, a, b, label=None, colour="black", offset=(0.0, 0.0)):
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5), zorder=5)
 
 
-def unfolded_rnn(T: int = 4, backward: bool = True, ax=None):
+def unfolded_rnn(T: int = 4, backward: bool = True, ax=None, first_step: int = 1):
     """Left: the recurrent cell with its loop. Right: the same cell unfolded over T steps, the
     shared weights W_x, W_h, W_y on every copy, and (``backward``) the path of BPTT in red.
-    Returns the figure."""
+    Steps are numbered from ``first_step`` (1: x_1..x_T from the initial state h_0; 0: x_0..x_{T-1}
+    from h_{-1}, as in 0-based code). Returns the figure."""
     if T < 1:
         raise ValueError("T must be at least 1")
     if ax is None:
@@ -95,12 +96,13 @@ def unfolded_rnn(T: int = 4, backward: bool = True, ax=None):
     ax.text(1.55, 1.4, "=", fontsize=18, va="center", ha="center")
     # unfolded
     x0 = 2.4
-    _node(ax, (x0, 1.4), "$h_0$", "#eeeeee")
+    _node(ax, (x0, 1.4), f"$h_{{{first_step - 1}}}$", "#eeeeee")
     for t in range(1, T + 1):
         cx = x0 + 1.6 * t
-        _node(ax, (cx, 0), f"$x_{t}$", x_col)
-        _node(ax, (cx, 1.4), f"$h_{t}$", h_col)
-        _node(ax, (cx, 2.8), f"$y_{t}$", y_col)
+        step = t - 1 + first_step
+        _node(ax, (cx, 0), f"$x_{{{step}}}$", x_col)
+        _node(ax, (cx, 1.4), f"$h_{{{step}}}$", h_col)
+        _node(ax, (cx, 2.8), f"$y_{{{step}}}$", y_col)
         _arrow(ax, (cx, 0), (cx, 1.4), "$W_x$", offset=(0.3, 0))
         _arrow(ax, (cx, 1.4), (cx, 2.8), "$W_y$", offset=(0.3, 0))
         _arrow(ax, (cx - 1.6, 1.4), (cx, 1.4), "$W_h$", offset=(0, 0.22))

@@ -3,7 +3,8 @@
 1. sklearn digits, MLP 64-100-10 ReLU, SGD lr 0.1, batch 64, float64: epoch time of
    coursekit ``fit`` against a plain NumPy loop without layer abstraction, PyTorch on the CPU
    (2 threads) and scikit-learn's MLPClassifier (``partial_fit``: one epoch per call); medians
-   over epochs, ratios, and test accuracies so the runs are comparable.
+   over epochs timed round-robin (a few epochs of each contender in turn, after a warm-up),
+   ratios, and test accuracies so the runs are comparable.
 2. 784-512-512-10 float32, batch 256, random data: coursekit against PyTorch, with the share of
    the measured float32 GEMM peak (2048x2048 matmul) reached.
 
@@ -46,7 +47,10 @@ def init_weights(sizes, seed=0):
 
 
 # -- 1. digits -------------------------------------------------------------------------------------
-def bench_coursekit(Xtr, ytr, Xte, yte, epochs, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
+# Each contender is a pair (run, accuracy): run(k) trains k more epochs and returns their times in
+# seconds, accuracy() scores the test set. main() calls the runs round-robin, a few epochs each,
+# so that a load spike from other users of the machine hits every contender alike.
+def bench_coursekit(Xtr, ytr, Xte, yte, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
     from coursekit.nn import SGD, Dense, ReLU, Sequential, SoftmaxCrossEntropy, fit, predict
 
     layers = []
@@ -56,14 +60,18 @@ def bench_coursekit(Xtr, ytr, Xte, yte, epochs, dtype="float64", sizes=(64, 100,
             layers.append(ReLU())
     model = Sequential(*layers)
     loss, opt = SoftmaxCrossEntropy(), SGD(lr)
-    # one call, as a student would make it; History.epoch_time holds the time of each epoch
-    times = fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=epochs, batch_size=bs,
-                progress=False).epoch_time
-    acc = float(np.mean(predict(model, Xte) == yte)) if Xte is not None else float("nan")
-    return times, acc
+    calls = [0]
+
+    def run(k):
+        # a plain fit call, as a student makes it; History.epoch_time holds each epoch's time
+        calls[0] += 1
+        return fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=k, batch_size=bs,
+                   seed=calls[0], progress=False).epoch_time
+
+    return run, lambda: float(np.mean(predict(model, Xte) == yte))
 
 
-def bench_numpy(Xtr, ytr, Xte, yte, epochs, bs=64, lr=0.1):
+def bench_numpy(Xtr, ytr, Xte, yte, bs=64, lr=0.1):
     (W1, b1), (W2, b2) = init_weights((64, 100, 10))
     n = len(ytr)
     onehot = np.eye(10)[ytr]
@@ -89,12 +97,14 @@ def bench_numpy(Xtr, ytr, Xte, yte, epochs, bs=64, lr=0.1):
             W2 -= lr * dW2
             b2 -= lr * db2
 
-    times = [timed(epoch) for _ in range(epochs)]
-    pred = np.argmax(np.maximum(Xte @ W1 + b1, 0) @ W2 + b2, axis=1)
-    return times, float(np.mean(pred == yte))
+    def accuracy():
+        pred = np.argmax(np.maximum(Xte @ W1 + b1, 0) @ W2 + b2, axis=1)
+        return float(np.mean(pred == yte))
+
+    return (lambda k: [timed(epoch) for _ in range(k)]), accuracy
 
 
-def bench_torch(Xtr, ytr, Xte, yte, epochs, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
+def bench_torch(Xtr, ytr, Xte, yte, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
     import torch
 
     torch.set_num_threads(2)
@@ -120,25 +130,45 @@ def bench_torch(Xtr, ytr, Xte, yte, epochs, dtype="float64", sizes=(64, 100, 10)
             lossf(model(Xs[i:i + bs]), ys[i:i + bs]).backward()
             opt.step()
 
-    times = [timed(epoch) for _ in range(epochs)]
-    acc = float("nan")
-    if Xte is not None:
+    def accuracy():
         with torch.no_grad():
-            acc = float((model(torch.as_tensor(Xte, dtype=tdt)).argmax(1).numpy() == yte).mean())
-    return times, acc
+            out = model(torch.as_tensor(Xte, dtype=tdt))
+        return float((out.argmax(1).numpy() == yte).mean())
+
+    return (lambda k: [timed(epoch) for _ in range(k)]), accuracy
 
 
-def bench_sklearn(Xtr, ytr, Xte, yte, epochs):
+def bench_sklearn(Xtr, ytr, Xte, yte):
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     clf = MLPClassifier(hidden_layer_sizes=(100,), solver="sgd", learning_rate_init=0.1,
                         momentum=0.0, batch_size=64, alpha=0.0, random_state=0)
     classes = np.arange(10)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        times = [timed(lambda: clf.partial_fit(Xtr, ytr, classes=classes)) for _ in range(epochs)]
-    return times, float(clf.score(Xte, yte))
+
+    def run(k):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return [timed(lambda: clf.partial_fit(Xtr, ytr, classes=classes)) for _ in range(k)]
+
+    return run, lambda: float(clf.score(Xte, yte))
+
+
+def round_robin(contenders: dict, epochs: int, per_round: int, pause: float = 0.2) -> dict:
+    """name -> list of epoch times, each contender running ``per_round`` epochs in turn.
+
+    ``pause`` seconds between turns: OpenBLAS (NumPy) and OpenMP (PyTorch) worker threads spin
+    for a while after their last job; on 2 cores they would otherwise slow the next contender.
+    """
+    times = {name: [] for name in contenders}
+    done = 0
+    while done < epochs:
+        k = min(per_round, epochs - done)
+        for name, (run, _) in contenders.items():
+            time.sleep(pause)
+            times[name].extend(run(k))
+        done += k
+    return times
 
 
 # -- 2. large float32 MLP ------------------------------------------------------------------------
@@ -153,38 +183,47 @@ def gemm_peak(n=2048, repeats=5):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=20, help="epochs per run (digits)")
+    ap.add_argument("--per-round", type=int, default=5, help="digits epochs per turn")
     ap.add_argument("--big-epochs", type=int, default=3, help="epochs of the 784-512-512-10 MLP")
     ap.add_argument("--big-n", type=int, default=8192, help="samples of the random data set")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()}")
 
     data = digits_data()
-    rows = {
-        "coursekit fit": bench_coursekit(*data, args.epochs),
-        "plain NumPy loop": bench_numpy(*data, args.epochs),
-        "PyTorch CPU (2 threads)": bench_torch(*data, args.epochs),
-        "sklearn MLPClassifier": bench_sklearn(*data, args.epochs),
+    contenders = {
+        "coursekit fit": bench_coursekit(*data),
+        "plain NumPy loop": bench_numpy(*data),
+        "PyTorch CPU (2 threads)": bench_torch(*data),
+        "sklearn MLPClassifier": bench_sklearn(*data),
     }
-    med = {k: statistics.median(t) * 1e3 for k, (t, _) in rows.items()}
+    round_robin(contenders, 2, 1)  # warm-up: first-call costs (imports, allocations) left out
+    times = round_robin(contenders, args.epochs, args.per_round)
+    med = {k: statistics.median(t) * 1e3 for k, t in times.items()}
     ck = med["coursekit fit"]
     print(f"\ndigits MLP 64-100-10 ReLU, SGD lr 0.1, batch 64, float64, {args.epochs} epochs "
-          f"(median ms/epoch)")
+          f"round-robin, {args.per_round} per turn (median ms/epoch)")
     print(f"{'':26s} {'ms/epoch':>9s} {'coursekit/this':>15s} {'test acc':>9s}")
-    for k, (t, acc) in rows.items():
-        print(f"{k:26s} {med[k]:9.2f} {ck / med[k]:15.2f} {acc:9.3f}")
+    for k, (_, accuracy) in contenders.items():
+        print(f"{k:26s} {med[k]:9.2f} {ck / med[k]:15.2f} {accuracy():9.3f}")
 
     rng = np.random.default_rng(1)
     Xb = rng.standard_normal((args.big_n, 784)).astype(np.float32)
     yb = rng.integers(0, 10, args.big_n)
     sizes = (784, 512, 512, 10)
-    t_ck, _ = bench_coursekit(Xb, yb, None, None, args.big_epochs, "float32", sizes, 256, 0.01)
-    t_pt, _ = bench_torch(Xb, yb, None, None, args.big_epochs, "float32", sizes, 256, 0.01)
+    big = {
+        "coursekit fit": bench_coursekit(Xb, yb, None, None, "float32", sizes, 256, 0.01),
+        "PyTorch CPU (2 threads)": bench_torch(Xb, yb, None, None, "float32", sizes, 256, 0.01),
+    }
+    round_robin(big, 1, 1)
+    times = round_robin(big, args.big_epochs, 1)
     peak = gemm_peak()
-    # forward + dW + dx per layer (dx of the first layer included: coursekit computes it)
-    flops = sum(3 * 2 * args.big_n * a * b for a, b in zip(sizes[:-1], sizes[1:]))
-    m_ck, m_pt = statistics.median(t_ck), statistics.median(t_pt)
+    # forward + dW per layer, dx for every layer but the first: neither coursekit's fit nor
+    # PyTorch (the inputs need no gradient) computes the gradient with respect to the data
+    flops = sum(2 * 2 * args.big_n * a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    flops += sum(2 * args.big_n * a * b for a, b in zip(sizes[1:-1], sizes[2:]))
+    m_ck, m_pt = (statistics.median(times[k]) for k in big)
     print(f"\n784-512-512-10 float32, batch 256, {args.big_n} random samples, "
-          f"{args.big_epochs} epochs; float32 GEMM peak {peak:.0f} GFLOP/s")
+          f"{args.big_epochs} epochs round-robin; float32 GEMM peak {peak:.0f} GFLOP/s")
     for name, m in (("coursekit fit", m_ck), ("PyTorch CPU (2 threads)", m_pt)):
         rate = flops / m / 1e9
         print(f"{name:26s} {m * 1e3:9.1f} ms/epoch  {rate:6.1f} GFLOP/s  {rate / peak:5.1%} of peak")

@@ -54,6 +54,18 @@ def _one_hot(y, n_classes: int, dtype, device):
     return xp.astype(xp.reshape(y, (-1, 1)) == classes, dtype)
 
 
+_EYES: dict = {}
+
+
+def _identity(n_classes: int, dtype):
+    """The NumPy identity matrix (C, C), made once per (C, dtype): its row y is onehot(y)."""
+    eye = _EYES.get((n_classes, dtype))
+    if eye is None:
+        eye = _EYES[(n_classes, dtype)] = np.eye(n_classes, dtype=dtype)
+        eye.flags.writeable = False  # shared by every batch
+    return eye
+
+
 class Loss:
     """Base class: ``forward`` checks the inputs then calls ``_forward`` (what ``fit`` calls
     directly after checking the whole data set once)."""
@@ -146,7 +158,7 @@ class SoftmaxCrossEntropy(_LabelLoss):
         shifted = scores - scores.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         total = e.sum(axis=1, keepdims=True)
-        onehot = (y[:, None] == np.arange(scores.shape[1])).astype(scores.dtype)
+        onehot = _identity(scores.shape[1], scores.dtype).take(y, axis=0)  # rows of I: one-hot
         self.cache = (e / total, onehot)
         return float(np.log(total).sum() - (shifted * onehot).sum()) / scores.shape[0]
 

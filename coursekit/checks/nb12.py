@@ -88,10 +88,10 @@ def check_fgsm(fgsm) -> Verdict:
         c.case(np.all(np.abs(a - X) <= eps + 1e-12), f"eps = {eps}: no pixel moves by more than eps")
         want = np.clip(X + eps * np.sign(_reference_gradient(model, X, y)), 0.0, 1.0)
         c.close(a, want, f"eps = {eps}: equals clip(X + eps * sign(gradient), 0, 1)", atol=1e-12,
-                hint="step along the sign of the input gradient, up the loss")
+                hint="x + eps * np.sign(input_gradient(model, X, y)), then np.clip to [0, 1]")
         if eps > 0:
             c.case(_mean_loss(model, a, y) > _mean_loss(model, X, y),
-                   f"eps = {eps}: the loss goes up", "add the signed gradient, do not subtract it")
+                   f"eps = {eps}: the loss goes up", "move each pixel by +eps where the input gradient is positive and -eps where it is negative")
     return Verdict(c.report())
 
 

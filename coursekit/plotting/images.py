@@ -27,7 +27,8 @@ def _as_images(images, name="images"):
 def image_grid(images, labels=None, predictions=None, ncols=8, cmap="gray_r", titles=None,
                title=None, symmetric=False, max_images=64, panel=1.15, colorbar=False,
                shared_scale=True):
-    """Show images in a grid, optionally titled "true 3 / pred 5" (wrong predictions in orange, titled and framed).
+    """Show images in a grid, optionally titled "true 3 / pred 5" (a wrong prediction gets an
+    orange title and frame).
 
     images : (N, H, W) or (N, 1, H, W); labels, predictions : (N,) integers or None.
     symmetric : colour limits ±max|value| with a diverging map (weights, filters), 0 is white.

@@ -185,7 +185,7 @@ def decode_and_compare(master: dict, student: dict | None) -> tuple[bool, str]:
     Returns (matched, message). Lives here so tests and the grader share one rule.
     """
     if student is None:
-        return False, f"{master['name']}: no value (the cell stopped before it)"
+        return False, f"{master['name']}: no value (your code raised an error before this case)"
     mv, sv = master["value"], student["value"]
     rtol, atol = master.get("rtol", 1e-6), master.get("atol", 1e-8)
     return _match(mv, sv, rtol, atol, master["name"])

@@ -68,6 +68,10 @@ def discover(args: list[str | Path], masters: dict[str, Master]) -> list[Submiss
                 for d in dirs:
                     found += [Submission(d.name, f) for f in sorted(d.iterdir()) if f.is_file() and visible(f)]
                 found += [Submission(f.stem, f) for f in files]
+            elif len(files) > 1 and not any(_looks_like_lecture(f.stem, masters) for f in files):
+                # Files lying flat and none named like a lecture (alice.ipynb, bob.ipynb): a
+                # folder of one file per student, not one student's folder.
+                found += [Submission(f.stem, f) for f in files]
             else:
                 found += [Submission(p.resolve().name, f) for f in files]
         else:
@@ -134,8 +138,9 @@ def _run_worker(job: dict, workdir: Path, deadline: float) -> dict:
 
 
 def _record(sub: Submission, master: Master, master_sha: str, reference: dict, run: dict,
-            masters_fp: str) -> dict:
+            masters_fp: str, copies: dict[str, int] | None = None) -> dict:
     rec = _base_record(sub, masters_fp)
+    copies = copies or {}
     rec.update(lecture=master.name, master_sha256=master_sha, max_points=master.total_points)
     if "worker_error" in run:
         killed = run.get("returncode", 0) < 0
@@ -155,6 +160,9 @@ def _record(sub: Submission, master: Master, master_sha: str, reference: dict, r
             message = f"no answer cell `# EXERCISE {ex_id}` found in the submission"
         elif status == "ok" and failures:
             message = "; ".join(failures)
+        raised = run.get("hidden_errors", {}).get(ex_id) if status == "ok" and failures else None
+        note = (f"your notebook has {copies[ex_id]} cells `# EXERCISE {ex_id}`: the last one was "
+                "graded; delete the others" if copies.get(ex_id, 1) > 1 else None)
         exercises.append({
             "id": ex_id, "max_points": ex.points, "status": status, "message": message,
             "points": points(ex.points, matched, total) if status == "ok" else 0.0,
@@ -162,11 +170,21 @@ def _record(sub: Submission, master: Master, master_sha: str, reference: dict, r
             "failures": failures if status == "ok" else [],
             "error": run["errors"].get(ex_id) if ex_id not in run["missing"] else None,
             "public_checks": run["public_checks"].get(ex_id, ""),
+            "raised": _short_error(raised),
+            "note": note,
         })
     statuses = {e["status"] for e in exercises}
     overall = "crashed" if "crashed" in statuses else "timeout" if "timeout" in statuses else "ok"
     rec.update(status=overall, message="", exercises=exercises, restarts=run.get("restarts", 0))
     return rec
+
+
+def _short_error(err: str | None, limit: int = 300) -> str | None:
+    """The exception a graded check got from the student's code, one line, trimmed."""
+    if not err:
+        return None
+    err = " ".join(err.split())
+    return err if len(err) <= limit else err[: limit - 3] + "..."
 
 
 def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
@@ -195,8 +213,9 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
         if _is_done(sub.record, sub, master_shas, masters_fp):
             report.skipped.append(sub.path)
             continue
+        copies: dict[str, int] = {}
         try:
-            answers = read_answers(sub.path)
+            answers = read_answers(sub.path, copies)
             master = identify(sub.path.name, answers, masters)
         except InvalidSubmission as err:
             rec = _base_record(sub, masters_fp)
@@ -204,10 +223,10 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
             atomic_write_json(sub.record, rec)
             report.graded.append(sub.path)
             continue
-        todo.append((sub, master, answers))
+        todo.append((sub, master, answers, copies))
 
     references = {}
-    for name in sorted({m.name for _, m, _ in todo}):
+    for name in sorted({m.name for _, m, _, _ in todo}):
         log(f"running the master {masters[name].path} for reference values")
         references[name] = reference_observations(masters[name], out / "reference",
                                                   timeout=timeout, memory_mb=memory_mb)
@@ -218,11 +237,12 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
         return (cells + 2 * len(master.exercises) + 10) * (timeout + 15)
 
     def job(item):
-        sub, master, answers = item
+        sub, master, answers, copies = item
         with tempfile.TemporaryDirectory(prefix="coursekit-job-") as tmp:
             run = _run_worker({"master": str(master.path), "answers": answers, "timeout": timeout,
                                "memory_mb": memory_mb}, Path(tmp), deadline(master))
-        rec = _record(sub, master, master_shas[master.name], references[master.name], run, masters_fp)
+        rec = _record(sub, master, master_shas[master.name], references[master.name], run, masters_fp,
+                      copies)
         atomic_write_json(sub.record, rec)
         return sub
 

@@ -7,6 +7,7 @@ the build or the grader.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,15 @@ BEGIN_MD = re.compile(r"^\s*<!--\s*BEGIN SOLUTION\s*-->\s*$")
 END_MD = re.compile(r"^\s*<!--\s*END SOLUTION\s*-->\s*$")
 
 MARKDOWN_STUB = "*Your answer here.*"
+
+#: A first line that names an exercise id after a word that is not a marker: ``# HIDEN 03.x``,
+#: ``# Exercise 03.x (2 points)``. Left alone, such a cell would become a teaching cell and
+#: reach students (a hidden check, a solution), so the parser refuses it.
+_NEAR_HEADER = re.compile(r"^#+\s*(?P<word>[A-Za-z_]+)\s+(?P<id>\d{2}\.\S+)")
+#: A comment line that looks like a solution marker: ``# BEGIN SOLUTON``, ``# end solution``.
+_NEAR_CODE_REGION = re.compile(r"^\s*#+\s*(?P<edge>BEGIN|END)\b[\s_-]*(?P<word>[A-Za-z]+)\s*$", re.I)
+_NEAR_MD_REGION = re.compile(r"^\s*<!--\s*(?P<edge>BEGIN|END)\b[\s_-]*(?P<word>[A-Za-z]+)\s*-*>?\s*$", re.I)
+_MARKERS = ("EXERCISE", "CHECK", "HIDDEN")
 
 
 class MasterError(ValueError):
@@ -94,6 +104,7 @@ def exercise_id_of(source: str) -> str | None:
 
 def solution_regions(lines: list[str], begin: re.Pattern, end: re.Pattern, where: str) -> list[tuple[int, int]]:
     """(begin, end) line indices of every solution region; unbalanced markers raise MasterError."""
+    end_line = "<!-- END SOLUTION -->" if end is END_MD else "# END SOLUTION"
     regions, start = [], None
     for i, line in enumerate(lines):
         if begin.match(line):
@@ -108,8 +119,38 @@ def solution_regions(lines: list[str], begin: re.Pattern, end: re.Pattern, where
             start = None
     if start is not None:
         raise MasterError(f"{where}: BEGIN SOLUTION on line {start + 1} is never closed "
-                          "(add a line `# END SOLUTION`)")
+                          f"(add a line `{end_line}`)")
     return regions
+
+
+def _similar(word: str, target: str) -> bool:
+    word = word.upper()
+    return word == target or difflib.SequenceMatcher(None, word, target).ratio() >= 0.7
+
+
+def _near_miss_header(line: str, where: str) -> None:
+    """Refuse a first line that is almost a marker (a typo would leak the cell to students)."""
+    m = _NEAR_HEADER.match(line)
+    if not m or EXERCISE_RE.match(line) or CHECK_RE.match(line):
+        return
+    for marker in _MARKERS:
+        if _similar(m.group("word"), marker):
+            raise MasterError(f"{where}: the first line {line!r} looks like a misspelt marker; "
+                              f"write `# {marker}` in capitals: `# {marker} {m.group('id')}"
+                              + (" (2 points)`" if marker == "EXERCISE" else "`")
+                              + " (otherwise the cell is a teaching cell and reaches students as is)")
+
+
+def _near_miss_regions(lines: list[str], near: re.Pattern, exact: tuple[re.Pattern, re.Pattern],
+                       fix: str, where: str) -> None:
+    """Refuse a line that is almost ``BEGIN SOLUTION``/``END SOLUTION`` (a solution would leak)."""
+    for i, line in enumerate(lines):
+        m = near.match(line)
+        if not m or any(p.match(line) for p in exact) or not _similar(m.group("word"), "SOLUTION"):
+            continue
+        edge = m.group("edge").upper()
+        raise MasterError(f"{where}: line {i + 1} {line.strip()!r} looks like a misspelt solution "
+                          f"marker; write exactly `{fix.format(edge=edge)}` on a line of its own")
 
 
 def _parse_points(text: str, where: str) -> float:
@@ -142,12 +183,15 @@ def parse_master(path: str | Path) -> Master:
         source = cell.get("source", "")
         lines = source.splitlines()
         if cell.cell_type == "markdown":
+            _near_miss_regions(lines, _NEAR_MD_REGION, (BEGIN_MD, END_MD), "<!-- {edge} SOLUTION -->", where)
             solution_regions(lines, BEGIN_MD, END_MD, where)
             kinds.append(("teaching", None))
             continue
         if cell.cell_type != "code":
             kinds.append(("teaching", None))
             continue
+        _near_miss_header(first_line(source), where)
+        _near_miss_regions(lines, _NEAR_CODE_REGION, (BEGIN_CODE, END_CODE), "# {edge} SOLUTION", where)
         kind, ex_id, rest = classify(source)
         regions = solution_regions(lines, BEGIN_CODE, END_CODE, where)
         if kind != "exercise" and regions:
@@ -156,8 +200,10 @@ def parse_master(path: str | Path) -> Master:
         if kind == "exercise":
             em = EXERCISE_REST_RE.match(rest or "")
             if not em:
+                example = ex_id if ex_id and ID_RE.match(ex_id) else "03.softmax"
                 raise MasterError(f"{where}: malformed exercise header {first_line(source)!r}; "
-                                  "write `# EXERCISE 03.softmax (2 points)`")
+                                  f"write the id and the points, e.g. `# EXERCISE {example} (2 points)` "
+                                  "or `(1 point)`")
             ex_id = em.group("id")
             _check_id(ex_id, nm.group("nn"), where)
             if ex_id in exercises:

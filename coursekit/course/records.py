@@ -102,19 +102,26 @@ def _public_check_text(text: str) -> str:
     return "\n".join(keep).strip("\n")
 
 
+def _points_word(max_points) -> str:
+    return " point" if max_points == 1 else " points"
+
+
 def feedback_markdown(student: str, records: list[dict]) -> str:
     """A student's feedback: scores, graded checks passed, failure messages; never test code."""
     lines = [f"# Feedback for {student}", ""]
     for rec in sorted(records, key=lambda r: r["notebook"]):
         lines.append(f"## {rec['notebook']}")
         lines.append("")
+        if rec.get("lecture") and Path(rec["notebook"]).stem != rec["lecture"]:
+            lines += [f"Graded as lecture {rec['lecture']} (the file's name is not the "
+                      "lecture's; its exercises say which lecture it is).", ""]
         if rec["status"] == "invalid" or not rec.get("exercises"):
             lines += [f"Not graded: {rec.get('message', '')}", ""]
             continue
         total = sum(e["points"] for e in rec["exercises"])
-        lines += [f"Score: {_fmt(total)} / {_fmt(rec.get('max_points'))} points", ""]
+        lines += [f"Score: {_fmt(total)} / {_fmt(rec.get('max_points'))}{_points_word(rec.get('max_points'))}", ""]
         for ex in rec["exercises"]:
-            head = (f"### {ex['id']}: {_fmt(ex['points'])} / {_fmt(ex['max_points'])} points "
+            head = (f"### {ex['id']}: {_fmt(ex['points'])} / {_fmt(ex['max_points'])}{_points_word(ex['max_points'])} "
                     f"({ex.get('passed', 0)} of {ex.get('total', 0)} graded checks passed)")
             lines += [head, ""]
             if ex["status"] != "ok":
@@ -125,6 +132,12 @@ def feedback_markdown(student: str, records: list[dict]) -> str:
                 lines.append(f"- failed: {msg}")
             if ex.get("error"):
                 lines.append(f"- your answer cell raised {ex['error']}")
+            elif ex.get("raised"):
+                todo = (" (this exercise still looks unanswered)"
+                        if ex["raised"].startswith("NotImplementedError") else "")
+                lines.append(f"- when the graded checks called your code, it raised {ex['raised']}{todo}")
+            if ex.get("note"):
+                lines.append(f"- note: {ex['note']}")
             public = _public_check_text(ex.get("public_checks", ""))
             if public and ex.get("passed") != ex.get("total"):
                 lines += ["", "Output of the public checks (the hints you also see in the notebook):",

@@ -21,8 +21,11 @@ class InvalidSubmission(ValueError):
     """A file that cannot be graded; the message is written for the student."""
 
 
-def read_answers(path: Path) -> dict[str, str]:
-    """{exercise id: source} of the submission's exercise cells (a duplicated id: the last one)."""
+def read_answers(path: Path, copies: dict[str, int] | None = None) -> dict[str, str]:
+    """{exercise id: source} of the submission's exercise cells (a duplicated id: the last one).
+
+    ``copies``, when given, receives how many cells claim each id (more than 1: pasted twice).
+    """
     data = Path(path).read_bytes()
     if not data.strip():
         raise InvalidSubmission("the file is empty: save the notebook in Jupyter and submit it again")
@@ -51,6 +54,8 @@ def read_answers(path: Path) -> dict[str, str]:
             continue
         ex_id = exercise_id_of(source)
         if ex_id:
+            if copies is not None:
+                copies[ex_id] = copies.get(ex_id, 0) + 1
             answers[ex_id] = source  # a later copy of the same cell wins: it is what the student edited last
     return answers
 

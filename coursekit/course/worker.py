@@ -36,6 +36,10 @@ def run_job(job: dict) -> dict:
         "missing": missing,
         "observations": hidden_observations(nb, master),
         "errors": {ex_id: cell_error(nb.cells[ex.cell]) for ex_id, ex in master.exercises.items()},
+        # What the student's code raised when the graded checks called it: the exception's type
+        # and message only (never the hidden cell's code or traceback).
+        "hidden_errors": {ex_id: next((e for e in (cell_error(nb.cells[i]) for i in ex.hidden) if e), None)
+                          for ex_id, ex in master.exercises.items()},
         "public_checks": {ex_id: "".join(cell_text(nb.cells[i]) for i in ex.checks)
                           for ex_id, ex in master.exercises.items()},
     }

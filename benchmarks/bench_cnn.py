@@ -1,0 +1,99 @@
+"""How fast does coursekit.nn train a small CNN on the digits? Run by hand:
+
+    python benchmarks/bench_cnn.py [--epochs N]
+
+sklearn digits as (N, 1, 8, 8) images scaled to [0, 1]; Conv2D(1->16, 3x3, padding 1) -> ReLU ->
+MaxPool2D(2) -> Flatten -> Dense(256 -> 10); SGD lr 0.05, batch 64. Epoch time of coursekit
+``fit`` against the same network in PyTorch on the CPU (2 threads), timed round-robin (a few
+epochs each in turn, after a warm-up), with test accuracies so the runs are comparable.
+Target (issue 2): coursekit at most 1.2x PyTorch's epoch time.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+
+import numpy as np
+from bench_mlp import digits_data, round_robin, timed
+
+F, K, BS, LR = 16, 3, 64, 0.05
+
+
+def images():
+    Xtr, ytr, Xte, yte = digits_data()
+    return Xtr.reshape(-1, 1, 8, 8), ytr, Xte.reshape(-1, 1, 8, 8), yte
+
+
+def bench_coursekit(Xtr, ytr, Xte, yte, dtype):
+    from coursekit.nn import (SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential,
+                              SoftmaxCrossEntropy, fit, predict)
+
+    model = Sequential(Conv2D(1, F, K, padding=1, seed=0), ReLU(), MaxPool2D(2), Flatten(),
+                       Dense(F * 16, 10, seed=1))
+    model.to(dtype=dtype)
+    loss, opt = SoftmaxCrossEntropy(), SGD(LR)
+    Xtr, Xte = Xtr.astype(dtype), Xte.astype(dtype)
+    calls = [0]
+
+    def run(k):
+        calls[0] += 1
+        return fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=k, batch_size=BS,
+                   seed=calls[0], progress=False).epoch_time
+
+    return run, lambda: float(np.mean(predict(model, Xte) == yte))
+
+
+def bench_torch(Xtr, ytr, Xte, yte, dtype):
+    import torch
+
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    tdt = getattr(torch, dtype)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, F, K, padding=1), torch.nn.ReLU(),
+                                torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                                torch.nn.Linear(F * 16, 10)).to(tdt)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    lossf = torch.nn.CrossEntropyLoss()
+    X = torch.as_tensor(Xtr, dtype=tdt)
+    y = torch.as_tensor(ytr, dtype=torch.int64)
+    gen = torch.Generator().manual_seed(0)
+
+    def epoch():
+        perm = torch.randperm(len(y), generator=gen)
+        Xs, ys = X[perm], y[perm]
+        for i in range(0, len(y), BS):
+            opt.zero_grad(set_to_none=True)
+            lossf(model(Xs[i:i + BS]), ys[i:i + BS]).backward()
+            opt.step()
+
+    def accuracy():
+        with torch.no_grad():
+            out = model(torch.as_tensor(Xte, dtype=tdt))
+        return float((out.argmax(1).numpy() == yte).mean())
+
+    return (lambda k: [timed(epoch) for _ in range(k)]), accuracy
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--per-round", type=int, default=5)
+    args = ap.parse_args()
+    data = images()
+    print(f"load average before: {os.getloadavg()}")
+    print(f"digits CNN conv{F}@{K}x{K}-pool2-dense10, SGD lr {LR}, batch {BS}, {args.epochs} epochs "
+          f"round-robin (median ms/epoch)")
+    print(f"{'dtype':<9}{'coursekit':>11}{'torch':>9}{'ck/torch':>10}{'ck acc':>8}{'torch acc':>11}")
+    for dtype in ("float32", "float64"):
+        contenders = {"coursekit": bench_coursekit(*data, dtype), "torch": bench_torch(*data, dtype)}
+        round_robin(contenders, 2, 1)  # warm-up
+        times = round_robin(contenders, args.epochs, args.per_round)
+        ck, th = (statistics.median(times[n]) * 1e3 for n in ("coursekit", "torch"))
+        acc = {n: c[1]() for n, c in contenders.items()}
+        print(f"{dtype:<9}{ck:11.2f}{th:9.2f}{ck / th:10.2f}{acc['coursekit']:8.3f}{acc['torch']:11.3f}")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

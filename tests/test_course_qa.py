@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import copy
 import csv
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
+from _course_fixture import FIXTURE, MASTER, solved_lecture
+
 from coursekit.course.build import lecture_notebook
 from coursekit.course.cli import main
 from coursekit.course.markers import MasterError, parse_master
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course" / "solutions"
-MASTER = FIXTURE / "99_demo.ipynb"
 FAST = ["--timeout", "20", "--memory", "1024", "--no-progress"]
 
 
@@ -99,17 +98,6 @@ def test_a_master_teaching_cell_that_raises_is_named(tmp_path, capsys):
     assert "cell 7 (a teaching cell)" in err and "AttributeError" in err
 
 
-def _solved() -> nbformat.NotebookNode:
-    master = parse_master(MASTER)
-    nb = lecture_notebook(master)
-    answers = {ex: master.nb.cells[e.cell].source for ex, e in master.exercises.items()}
-    for cell in nb.cells:
-        for ex, src in answers.items():
-            if cell.source.startswith(f"# EXERCISE {ex} "):
-                cell.source = src
-    return nb
-
-
 @pytest.fixture(scope="module")
 def flat_class(tmp_path_factory):
     """Files lying flat in one folder, one per student, as an instructor collects them."""
@@ -117,7 +105,7 @@ def flat_class(tmp_path_factory):
     subs = root / "subs"
     subs.mkdir()
     nbformat.write(lecture_notebook(parse_master(MASTER)), str(subs / "ann.ipynb"))    # untouched
-    twice = _solved()
+    twice = solved_lecture()
     i = next(k for k, c in enumerate(twice.cells) if c.source.startswith("# EXERCISE 99.add"))
     wrong = copy.deepcopy(twice.cells[i])
     wrong.source = wrong.source.splitlines()[0] + "\ndef add(a, b):\n    return a - b\n"

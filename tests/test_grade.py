@@ -15,28 +15,16 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from _course_fixture import FIXTURE, MASTER, solved_lecture
+
 from coursekit.course.build import lecture_notebook
 from coursekit.course.cli import main
 from coursekit.course.markers import parse_master
 
-FIXTURE = Path(__file__).parent / "fixtures" / "course" / "solutions"
-MASTER = FIXTURE / "99_demo.ipynb"
 TIMEOUT = 3  # seconds per cell: the infinite loops below cost about this much each
 
 FULL = {"99.add": 1, "99.square": 2, "99.mean": 1}
 ZERO = {"99.add": 0, "99.square": 0, "99.mean": 0}
-
-
-def _solved() -> nbformat.NotebookNode:
-    """The lecture notebook with the master's answers typed in: what a good student submits."""
-    master = parse_master(MASTER)
-    nb = lecture_notebook(master)
-    answers = {ex: master.nb.cells[e.cell].source for ex, e in master.exercises.items()}
-    for cell in nb.cells:
-        for ex, src in answers.items():
-            if cell.source.startswith(f"# EXERCISE {ex} "):
-                cell.source = src
-    return nb
 
 
 def _answer(nb, ex_id: str, body: str) -> None:
@@ -59,7 +47,7 @@ WRONG_ADD = "def add(a, b):\n    return a - b\n"
 
 def _hostile() -> dict[str, tuple[object, dict, dict]]:
     """student -> (notebook or raw bytes, expected points, expected statuses)."""
-    solved = _solved()
+    solved = solved_lecture()
     cases = {}
 
     def case(name, nb, points, statuses=None):
@@ -176,7 +164,7 @@ def batch(tmp_path_factory):
         _write(root / "subs" / student / _file_name(student, content), content)
         args.append(str(root / "subs" / student))
     # One student submits a bare file (the student is then the file's stem).
-    _write(root / "flat" / "carol.ipynb", _solved())
+    _write(root / "flat" / "carol.ipynb", solved_lecture())
     args.append(str(root / "flat" / "carol.ipynb"))
     out = root / "out"
     rc = main(["grade", *args, "--out", str(out), "--solutions", str(FIXTURE), "--jobs", "2",
@@ -261,7 +249,7 @@ def test_rerun_skips_finished_work_and_rebuilds_the_same_csv(batch, tmp_path, ca
     assert "2 graded" in capsys.readouterr().out
     assert (work / "grades.csv").read_bytes() == before
     # A changed submission is graded again; the rest are skipped.
-    _write(root / "subs" / "untouched" / "99_demo.ipynb", _solved())
+    _write(root / "subs" / "untouched" / "99_demo.ipynb", solved_lecture())
     try:
         assert main(base) == 0
         assert "1 graded" in capsys.readouterr().out

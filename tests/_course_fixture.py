@@ -1,0 +1,24 @@
+"""The tiny master notebook the build and grading tests use, and a good student's copy of it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from coursekit.course.build import lecture_notebook
+from coursekit.course.markers import parse_master
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "course" / "solutions"
+MASTER = FIXTURE / "99_demo.ipynb"
+
+
+def solved_lecture() -> nbformat.NotebookNode:
+    """The lecture notebook with the master's answers typed in: what a good student submits."""
+    master = parse_master(MASTER)
+    nb = lecture_notebook(master)
+    answers = {ex: master.nb.cells[e.cell].source for ex, e in master.exercises.items()}
+    for cell in nb.cells:
+        for ex, src in answers.items():
+            if cell.source.startswith(f"# EXERCISE {ex} "):
+                cell.source = src
+    return nb

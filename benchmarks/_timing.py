@@ -18,3 +18,45 @@ def median_times(fns: dict, repeats: int, warmup: int = 2) -> dict:
             fn()
             times[name].append(time.perf_counter() - t0)
     return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def torch_trainer(model, Xtr, ytr, Xte, yte, dtype: str, lr: float, batch_size: int):
+    """(run, accuracy) for a PyTorch ``model`` trained with plain SGD on the CPU (2 threads).
+
+    ``run(k)`` trains k epochs (a fresh seeded shuffle each) and returns each epoch's seconds;
+    ``accuracy()`` scores (Xte, yte). The reference every coursekit benchmark compares with.
+    """
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(2)
+    tdt = getattr(torch, dtype)
+    model = model.to(tdt)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    lossf = torch.nn.CrossEntropyLoss()
+    X = torch.as_tensor(Xtr, dtype=tdt)
+    y = torch.as_tensor(ytr, dtype=torch.int64)
+    gen = torch.Generator().manual_seed(0)
+
+    def epoch():
+        perm = torch.randperm(len(y), generator=gen)
+        Xs, ys = X[perm], y[perm]
+        for i in range(0, len(y), batch_size):
+            opt.zero_grad(set_to_none=True)
+            lossf(model(Xs[i:i + batch_size]), ys[i:i + batch_size]).backward()
+            opt.step()
+
+    def run(k):
+        out = []
+        for _ in range(k):
+            t0 = time.perf_counter()
+            epoch()
+            out.append(time.perf_counter() - t0)
+        return out
+
+    def accuracy():
+        with torch.no_grad():
+            scores = model(torch.as_tensor(Xte, dtype=tdt))
+        return float(np.mean(scores.argmax(1).numpy() == yte))
+
+    return run, accuracy

@@ -15,7 +15,8 @@ import os
 import statistics
 
 import numpy as np
-from bench_mlp import digits_data, round_robin, timed
+from _timing import torch_trainer
+from bench_mlp import digits_data, round_robin
 
 F, K, BS, LR = 16, 3, 64, 0.05
 
@@ -47,32 +48,11 @@ def bench_coursekit(Xtr, ytr, Xte, yte, dtype):
 def bench_torch(Xtr, ytr, Xte, yte, dtype):
     import torch
 
-    torch.set_num_threads(2)
     torch.manual_seed(0)
-    tdt = getattr(torch, dtype)
     model = torch.nn.Sequential(torch.nn.Conv2d(1, F, K, padding=1), torch.nn.ReLU(),
                                 torch.nn.MaxPool2d(2), torch.nn.Flatten(),
-                                torch.nn.Linear(F * 16, 10)).to(tdt)
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
-    lossf = torch.nn.CrossEntropyLoss()
-    X = torch.as_tensor(Xtr, dtype=tdt)
-    y = torch.as_tensor(ytr, dtype=torch.int64)
-    gen = torch.Generator().manual_seed(0)
-
-    def epoch():
-        perm = torch.randperm(len(y), generator=gen)
-        Xs, ys = X[perm], y[perm]
-        for i in range(0, len(y), BS):
-            opt.zero_grad(set_to_none=True)
-            lossf(model(Xs[i:i + BS]), ys[i:i + BS]).backward()
-            opt.step()
-
-    def accuracy():
-        with torch.no_grad():
-            out = model(torch.as_tensor(Xte, dtype=tdt))
-        return float((out.argmax(1).numpy() == yte).mean())
-
-    return (lambda k: [timed(epoch) for _ in range(k)]), accuracy
+                                torch.nn.Linear(F * 16, 10))
+    return torch_trainer(model, Xtr, ytr, Xte, yte, dtype, LR, BS)
 
 
 def main():

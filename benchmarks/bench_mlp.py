@@ -19,6 +19,7 @@ import time
 import warnings
 
 import numpy as np
+from _timing import torch_trainer
 
 
 def timed(fn):
@@ -107,35 +108,13 @@ def bench_numpy(Xtr, ytr, Xte, yte, bs=64, lr=0.1):
 def bench_torch(Xtr, ytr, Xte, yte, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
     import torch
 
-    torch.set_num_threads(2)
     torch.manual_seed(0)
-    tdt = getattr(torch, dtype)
     mods = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         mods.append(torch.nn.Linear(a, b))
         if i < len(sizes) - 2:
             mods.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*mods).to(tdt)
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    lossf = torch.nn.CrossEntropyLoss()
-    X = torch.as_tensor(Xtr, dtype=tdt)
-    y = torch.as_tensor(ytr, dtype=torch.int64)
-    gen = torch.Generator().manual_seed(0)
-
-    def epoch():
-        perm = torch.randperm(len(y), generator=gen)
-        Xs, ys = X[perm], y[perm]
-        for i in range(0, len(y), bs):
-            opt.zero_grad(set_to_none=True)
-            lossf(model(Xs[i:i + bs]), ys[i:i + bs]).backward()
-            opt.step()
-
-    def accuracy():
-        with torch.no_grad():
-            out = model(torch.as_tensor(Xte, dtype=tdt))
-        return float((out.argmax(1).numpy() == yte).mean())
-
-    return (lambda k: [timed(epoch) for _ in range(k)]), accuracy
+    return torch_trainer(torch.nn.Sequential(*mods), Xtr, ytr, Xte, yte, dtype, lr, bs)
 
 
 def bench_sklearn(Xtr, ytr, Xte, yte):

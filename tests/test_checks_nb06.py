@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-from coursekit import datasets as ckd
 from coursekit import nn
 from coursekit.checks import nb06
 from coursekit.experiments import best_row, run_experiment

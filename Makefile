@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
+# LAB_ARGS passes options to JupyterLab (e.g. LAB_ARGS="--no-browser --port 8890"). Root (as in
+# many containers) needs --allow-root, or JupyterLab refuses to start.
+LAB_ARGS ?=
 lab: setup
-	$(VENV)/bin/jupyter lab lectures/
+	$(VENV)/bin/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS) lectures/
 
 # Every test: unit tests, notebook validation (nbval), build check, grading round trip, browser test
 # (skipped with a message when no Chromium is installed).

@@ -65,3 +65,38 @@ def test_grading_round_trip(master_path, tmp_path):
         assert row["status"] == "ok" and float(row["points"]) == float(row["max_points"]), row
     for row in zero:
         assert row["status"] == "ok" and float(row["points"]) == 0, row
+
+
+def _solved_lecture(master):
+    """The student's lecture with the master's answers typed into its exercise cells."""
+    nb = lecture_notebook(master)
+    answers = {ex: master.nb.cells[e.cell].source for ex, e in master.exercises.items()}
+    for cell in nb.cells:
+        for ex, src in answers.items():
+            if cell.source.startswith(f"# EXERCISE {ex} "):
+                cell.source = src
+    return nb
+
+
+@pytest.mark.skipif(not MASTERS, reason=NO_MASTERS)
+@pytest.mark.parametrize("master_path", MASTERS, ids=[p.name for p in MASTERS])
+def test_a_solved_lecture_runs_to_the_end_and_passes_its_checks(master_path):
+    """A student who answers every exercise right can run the lecture top to bottom: no teaching
+    cell depends on something only the master's hidden cells define, and every public check
+    says so."""
+    from nbclient import NotebookClient
+
+    nb = _solved_lecture(parse_master(master_path))
+    env_backend = os.environ.pop("MPLBACKEND", None)  # draw inline, as in JupyterLab
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True).execute()
+    finally:
+        if env_backend is not None:
+            os.environ["MPLBACKEND"] = env_backend
+    errors = [(i, o.get("ename"), o.get("evalue")) for i, c in enumerate(nb.cells)
+              if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == [], f"cells that fail in the solved lecture: {errors[:3]}"
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.source.startswith("# CHECK "):
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            assert "public checks passed" in text, f"cell {i} ({cell.source.splitlines()[0]}): {text[-300:]}"

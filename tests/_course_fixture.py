@@ -12,9 +12,12 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "course" / "solutions"
 MASTER = FIXTURE / "99_demo.ipynb"
 
 
-def solved_lecture() -> nbformat.NotebookNode:
-    """The lecture notebook with the master's answers typed in: what a good student submits."""
-    master = parse_master(MASTER)
+def solved_lecture(master=None) -> nbformat.NotebookNode:
+    """The lecture notebook with the master's answers typed in: what a good student submits.
+
+    ``master``: a parsed master (``parse_master``); the demo fixture when None.
+    """
+    master = parse_master(MASTER) if master is None else master
     nb = lecture_notebook(master)
     answers = {ex: master.nb.cells[e.cell].source for ex, e in master.exercises.items()}
     for cell in nb.cells:

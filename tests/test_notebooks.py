@@ -14,6 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from _course_fixture import solved_lecture
+
 from coursekit.course.build import lecture_notebook, master_paths
 from coursekit.course.cli import main
 from coursekit.course.markers import parse_master
@@ -67,17 +69,6 @@ def test_grading_round_trip(master_path, tmp_path):
         assert row["status"] == "ok" and float(row["points"]) == 0, row
 
 
-def _solved_lecture(master):
-    """The student's lecture with the master's answers typed into its exercise cells."""
-    nb = lecture_notebook(master)
-    answers = {ex: master.nb.cells[e.cell].source for ex, e in master.exercises.items()}
-    for cell in nb.cells:
-        for ex, src in answers.items():
-            if cell.source.startswith(f"# EXERCISE {ex} "):
-                cell.source = src
-    return nb
-
-
 @pytest.mark.skipif(not MASTERS, reason=NO_MASTERS)
 @pytest.mark.parametrize("master_path", MASTERS, ids=[p.name for p in MASTERS])
 def test_a_solved_lecture_runs_to_the_end_and_passes_its_checks(master_path):
@@ -86,7 +77,7 @@ def test_a_solved_lecture_runs_to_the_end_and_passes_its_checks(master_path):
     says so."""
     from nbclient import NotebookClient
 
-    nb = _solved_lecture(parse_master(master_path))
+    nb = solved_lecture(parse_master(master_path))
     env_backend = os.environ.pop("MPLBACKEND", None)  # draw inline, as in JupyterLab
     try:
         NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True).execute()

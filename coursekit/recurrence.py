@@ -11,12 +11,15 @@ over all N*T steps:
 - ``sequence_accuracy(scores, Y)``: the fraction of steps whose largest score is the target.
 
 ``StepDense`` is a ``Layer``, so ``Sequential(RNN(...), StepDense(...))`` trains with the course's
-optimizers (``opt.step(model)``).
+optimizers (``opt.step(model)``). Like ``coursekit.nn``, all three work on any array-API library
+(``model.to(xp, device=...)`` moves the model to a GPU).
 """
 from __future__ import annotations
 
+import array_api_compat
 import numpy as np
 
+from .backend import asarray, namespace_of
 from .nn.base import Layer, ShapeError, describe_shape
 from .nn.conv import init_weights
 
@@ -55,9 +58,10 @@ class StepDense(Layer):
         if tuple(dout.shape) != (N, T, C):
             raise ShapeError(f"StepDense.backward expected dout of shape "
                              f"{describe_shape((N, T, C))}, got {describe_shape(dout.shape)}")
-        x2, d2 = x.reshape(N * T, H), dout.reshape(N * T, C)
+        xp = namespace_of(x, dout)
+        x2, d2 = xp.reshape(x, (N * T, H)), xp.reshape(dout, (N * T, C))
         self.grads["W"] = x2.T @ d2
-        self.grads["b"] = d2.sum(axis=0)
+        self.grads["b"] = xp.sum(d2, axis=0)
         return dout @ self.params["W"].T
 
     def __repr__(self) -> str:
@@ -65,27 +69,41 @@ class StepDense(Layer):
 
 
 def _check_scores(scores, Y):
-    scores, Y = np.asarray(scores, dtype=float), np.asarray(Y)
-    if scores.ndim != 3 or Y.shape != scores.shape[:2]:
+    """(xp, scores (N, T, C) float, Y (N, T) int64) in the scores' library and device."""
+    if not hasattr(scores, "shape"):
+        scores = np.asarray(scores, dtype=float)
+    if isinstance(scores, np.ndarray):
+        scores = np.asarray(scores, dtype=float)
+    xp = namespace_of(scores)
+    if not hasattr(Y, "shape") or namespace_of(Y) is not xp:
+        Y = asarray(Y, xp, device=array_api_compat.device(scores))  # targets follow the scores
+    if len(scores.shape) != 3 or tuple(Y.shape) != tuple(scores.shape[:2]):
         raise ShapeError(f"expected scores (N, T, C) and targets (N, T), got scores "
                          f"{describe_shape(scores.shape)} and targets {describe_shape(Y.shape)}")
-    return scores, Y.astype(np.int64)
+    if not xp.isdtype(scores.dtype, "real floating"):
+        scores = xp.astype(scores, xp.float64)
+    return xp, scores, xp.astype(Y, xp.int64)
 
 
 def sequence_cross_entropy(scores, Y):
-    """Mean softmax cross-entropy over all N*T steps -> (loss, dscores (N, T, C))."""
-    scores, Y = _check_scores(scores, Y)
+    """Mean softmax cross-entropy over all N*T steps -> (loss, dscores (N, T, C)).
+
+    Works on any array library: scores (N, T, C) and integer targets Y (N, T); NumPy targets
+    are moved to the scores' library and device.
+    """
+    xp, scores, Y = _check_scores(scores, Y)
     N, T, C = scores.shape
-    z = scores - scores.max(axis=2, keepdims=True)
-    logp = z - np.log(np.exp(z).sum(axis=2, keepdims=True))
-    n, t = np.meshgrid(np.arange(N), np.arange(T), indexing="ij")
-    loss = -logp[n, t, Y].mean()
-    d = np.exp(logp)
-    d[n, t, Y] -= 1.0
-    return float(loss), d / (N * T)
+    z = scores - xp.max(scores, axis=2, keepdims=True)
+    logp = z - xp.log(xp.sum(xp.exp(z), axis=2, keepdims=True))
+    classes = xp.arange(C, dtype=Y.dtype, device=array_api_compat.device(Y))
+    onehot = xp.astype(xp.reshape(Y, (N, T, 1)) == classes, logp.dtype)
+    # summing the one-hot row adds exact zeros: the same numbers as indexing logp[n, t, Y]
+    loss = -xp.mean(xp.sum(logp * onehot, axis=2))
+    return float(loss), (xp.exp(logp) - onehot) / (N * T)
 
 
 def sequence_accuracy(scores, Y) -> float:
     """Fraction of the N*T steps whose largest score is the target class."""
-    scores, Y = _check_scores(scores, Y)
-    return float(np.mean(scores.argmax(axis=2) == Y))
+    xp, scores, Y = _check_scores(scores, Y)
+    hits = int(xp.count_nonzero(xp.argmax(scores, axis=2) == Y))
+    return hits / (Y.shape[0] * Y.shape[1])

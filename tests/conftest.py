@@ -20,6 +20,12 @@ def _backends():
         import array_api_strict
 
         params.append(pytest.param(("array-api-strict", array_api_strict, None), id="strict"))
+        # A second, non-default device: array-api-strict refuses to combine arrays from two
+        # devices, as PyTorch refuses cuda + cpu. Any array made without device= (a zeros, an
+        # arange, a mask from NumPy) lands on the default device and fails here, in CI, without
+        # a GPU: the same code path a CUDA run takes.
+        params.append(pytest.param(("strict-device1", array_api_strict,
+                                    array_api_strict.Device("device1")), id="strict-device1"))
     except ImportError:  # pragma: no cover
         pass
     try:
@@ -44,17 +50,27 @@ def xp(backend):
     return backend[1]
 
 
-@pytest.fixture
-def cuda_backend():
-    """(name, xp, device) for torch on CUDA; skips cleanly without a GPU."""
+@pytest.fixture(params=["torch-cuda", "cupy"])
+def cuda_backend(request):
+    """(name, xp, device) for PyTorch on CUDA, then CuPy; each skips cleanly without a GPU."""
+    if request.param == "torch-cuda":
+        try:
+            import torch
+            from array_api_compat import torch as xtorch
+        except ImportError:
+            pytest.skip("PyTorch is not installed")
+        if not torch.cuda.is_available():
+            pytest.skip("no CUDA GPU here for PyTorch")
+        return ("torch-cuda", xtorch, torch.device("cuda"))
     try:
-        import torch
-        from array_api_compat import torch as xtorch
-    except ImportError:
-        pytest.skip("PyTorch is not installed")
-    if not torch.cuda.is_available():
-        pytest.skip("no CUDA GPU here")
-    return ("torch-cuda", xtorch, torch.device("cuda"))
+        import cupy
+        from array_api_compat import cupy as xcupy
+
+        if cupy.cuda.runtime.getDeviceCount() < 1:
+            raise RuntimeError("no device")
+    except Exception:  # CuPy missing, or installed without a usable GPU
+        pytest.skip("no CuPy with a CUDA GPU here")
+    return ("cupy", xcupy, cupy.cuda.Device(0))
 
 
 @pytest.fixture

@@ -174,3 +174,16 @@ def test_history_records_one_time_per_epoch():
                batch_size=8, progress=False)
     assert len(hist.epoch_time) == 3 and all(t > 0 for t in hist.epoch_time)
     assert hist.epochs == [1, 2, 3] and "epochs=3" in repr(hist)
+
+
+def test_float32_accuracy_is_an_exact_fraction():
+    """A float32 model reports 193/200 as 0.965, not as float32's 0.9649999737739563."""
+    rng = np.random.default_rng(7)
+    X, y = rng.standard_normal((200, 4)), rng.integers(0, 3, 200)
+    model = Sequential(Dense(4, 3, seed=0)).to(dtype="float32")
+    hits = int(np.sum(to_numpy(predict(model, X)) == y))
+    assert evaluate(model, X, y)["accuracy"] == hits / 200
+    hist = fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.01), epochs=1,
+               validation_data=(X, y), progress=False)
+    hits = int(np.sum(to_numpy(predict(model, X)) == y))
+    assert hist.val_accuracy[-1] == hits / 200

@@ -187,3 +187,52 @@ def test_float32_accuracy_is_an_exact_fraction():
                validation_data=(X, y), progress=False)
     hits = int(np.sum(to_numpy(predict(model, X)) == y))
     assert hist.val_accuracy[-1] == hits / 200
+
+
+def test_nan_or_inf_in_the_data_is_named_before_training(backend):
+    """NaN in X must not surface as 'training diverged, lower the learning rate'."""
+    _, xp, dev = backend
+    X, y = blobs()
+    X[5, 1] = np.nan
+    X[9, 0] = np.inf
+    model = mlp().to(xp, device=dev)
+    before = to_numpy(model.layers[0].params["W"]).copy()
+    with pytest.raises(ValueError, match=r"X has 2 values that are NaN or infinite "
+                                         r"\(the first is nan, in sample 5, feature 1\)"):
+        fit(model, X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1), progress=False)
+    assert np.array_equal(to_numpy(model.layers[0].params["W"]), before), "no step was taken"
+    with pytest.raises(ValueError, match="validation X has 2 values"):
+        fit(model, blobs()[0], y, validation_data=(X, y), loss=SoftmaxCrossEntropy(),
+            optimizer=SGD(0.1), progress=False)
+    with pytest.raises(ValueError, match="cannot learn from or predict on"):
+        predict(model, X)
+    targets = np.eye(3)[y]
+    targets[0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^y has 1 value that is NaN"):
+        fit(mlp(), blobs()[0], targets, loss=MSE(), optimizer=SGD(0.1), progress=False)
+
+
+def test_shape_errors_name_the_whole_data_set():
+    """The loss's checks see all N samples, so the message says (120,), not (1,)."""
+    X, y = blobs()
+    with pytest.raises(ShapeError, match=r"labels of shape \(120,\).*got \(120, 3\).*argmax"):
+        fit(mlp(), X, np.eye(3)[y], loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1),
+            progress=False)
+    with pytest.raises(ShapeError, match=r"targets of shape \(120, 3\).*got \(120,\)"):
+        fit(mlp(), X, y.astype(float), loss=MSE(), optimizer=SGD(0.1), progress=False)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (lambda X: np.array([["a", "b"]] * len(X)), "must hold numbers only"),
+    (lambda X: [[1.0, 2.0], [1.0]] + [[0.0, 0.0]] * (len(X) - 2), "same length"),
+])
+def test_data_that_is_not_numbers_gets_a_plain_error(bad, match):
+    X, y = blobs()
+    with pytest.raises(TypeError, match=match):
+        fit(mlp(), bad(X), y, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1), progress=False)
+
+
+def test_an_optimizer_class_without_parentheses_is_explained():
+    X, y = blobs()
+    with pytest.raises(TypeError, match=r"write SGD\(lr=0.1\) with parentheses"):
+        fit(mlp(), X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD, progress=False)

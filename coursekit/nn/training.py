@@ -94,9 +94,17 @@ def _placement(model):
 def _to_model(X, y, model, what="X"):
     """Put X (float, model dtype) and y (labels stay integer) where the model's parameters are."""
     xp, device, dtype = _placement(model)
-    X = asarray(X, xp, device=device)
-    if X.dtype != dtype:
-        X = xp.astype(X, dtype)
+    try:
+        X = asarray(X, xp, device=device)
+        if X.dtype != dtype:
+            X = xp.astype(X, dtype)
+    except (ValueError, TypeError) as err:
+        if isinstance(err, ShapeError):
+            raise
+        raise TypeError(f"{what} must hold numbers only, one row of features per sample; it "
+                        f"could not be turned into a numeric array ({err}). Encode text or "
+                        f"categories as numbers first, and give every row the same length."
+                        ) from None
     if y is not None:
         y = asarray(y, xp, device=device)
         if xp.isdtype(y.dtype, "bool"):
@@ -116,6 +124,30 @@ def _check_data(X, y, what="X"):
     if y is not None and y.shape[0] != X.shape[0]:
         raise ValueError(f"{what} has {X.shape[0]} samples but its targets have {y.shape[0]}: "
                          "give exactly one target per sample.")
+    _check_finite(X, what)
+    if y is not None:
+        _check_finite(y, what.replace("X", "y"))  # "y", "the validation y"
+
+
+def _check_finite(a, what):
+    """A clear error for NaN or inf in the data: otherwise the first loss is NaN and the advice
+    would be to lower a learning rate that is not the problem."""
+    xp = xp_of(a)
+    if not xp.isdtype(a.dtype, "real floating"):
+        return
+    bad = ~xp.isfinite(a)
+    n_bad = int(xp.count_nonzero(bad))
+    if n_bad == 0:
+        return
+    first = int(xp.argmax(xp.astype(xp.reshape(bad, (-1,)), xp.int8)))  # first True, row-major
+    index = tuple(int(i) for i in np.unravel_index(first, tuple(a.shape)))
+    where = f"sample {index[0]}" + (f", position {index[1:]}" if len(index) > 2 else
+                                     f", feature {index[1]}" if len(index) == 2 else "")
+    raise ValueError(f"{what} has {n_bad} value{'s' if n_bad > 1 else ''} that "
+                     f"{'are' if n_bad > 1 else 'is'} NaN or infinite (the first is "
+                     f"{float(a[index])}, in {where}). A network cannot learn from or predict on "
+                     f"such values: drop those samples or fill them in (with the feature's mean, "
+                     f"say) first.")
 
 
 def _labels_of_scores(xp, scores, threshold):
@@ -215,6 +247,9 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
     if early_stopping is not None and int(early_stopping) < 1:
         raise ValueError(f"early_stopping is a patience in epochs (>= 1), got {early_stopping}.")
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an optimizer object: write {optimizer.__name__}(lr=0.1) "
+                        f"with parentheses.")
     if not hasattr(optimizer, "step"):
         raise TypeError(f"optimizer must be an optimizer such as SGD(lr=0.1), got "
                         f"{type(optimizer).__name__}.")
@@ -227,6 +262,8 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
 
     # Check everything once, on one sample, with the loss's full checks; then all targets.
     scores = model.forward(X[:1, ...], train=False)
+    if hasattr(loss, "check"):  # with the data set's sample count in the messages, not 1
+        loss.check(xp.broadcast_to(scores, (n, *scores.shape[1:])), y)
     loss.forward(scores, y[:1, ...])
     if hasattr(loss, "check_targets"):
         loss.check_targets(y, scores.shape[1] if len(scores.shape) > 1 else 1)

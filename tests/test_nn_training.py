@@ -236,3 +236,48 @@ def test_an_optimizer_class_without_parentheses_is_explained():
     X, y = blobs()
     with pytest.raises(TypeError, match=r"write SGD\(lr=0.1\) with parentheses"):
         fit(mlp(), X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD, progress=False)
+
+
+@pytest.mark.parametrize("content, match", [
+    (b"hello, I am a text file\n", "NumPy cannot read it"),
+    (None, "it holds a single array"),
+])
+def test_loading_a_file_that_is_not_a_saved_model_says_so(tmp_path, content, match):
+    path = tmp_path / "weights.npz"
+    if content is None:
+        np.save(tmp_path / "weights.npy", np.ones(3))
+        path = tmp_path / "weights.npy"
+    else:
+        path.write_bytes(content)
+    model = mlp()
+    before = to_numpy(model.layers[0].params["W"]).copy()
+    with pytest.raises(ValueError, match=f"not a parameter file written by save.*{match}"):
+        load(model, path)
+    assert np.array_equal(to_numpy(model.layers[0].params["W"]), before), "the model is untouched"
+    with pytest.raises(FileNotFoundError, match="save\\(model, path\\) writes one"):
+        load(model, tmp_path / "missing.npz")
+
+
+def test_fit_refuses_a_model_without_parameters():
+    X, y = blobs()
+    with pytest.raises(ValueError, match="no parameters to train"):
+        fit(Sequential(ReLU()), X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1),
+            progress=False)
+
+
+def test_layer_to_takes_a_dtype_name_for_torch():
+    torch = pytest.importorskip("torch")
+    from array_api_compat import torch as xt
+
+    from coursekit.nn import BatchNorm
+
+    assert Dense(3, 2).to(xt, dtype="float32").params["W"].dtype == torch.float32
+    assert BatchNorm(3).to(xt, dtype="float32").buffers["running_var"].dtype == torch.float32
+
+
+def test_a_numpy_batch_for_a_torch_layer_names_both_libraries():
+    pytest.importorskip("torch")
+    from array_api_compat import torch as xt
+
+    with pytest.raises(TypeError, match="different array libraries: numpy.ndarray, torch.Tensor"):
+        Dense(3, 2).to(xt).forward(np.ones((2, 3)))

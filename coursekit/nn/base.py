@@ -61,7 +61,14 @@ class Layer:
             self.grads[k] = xp.zeros_like(p)
 
     def to(self, xp, device=None, dtype=None) -> "Layer":
-        """Move every parameter to namespace ``xp`` (and ``device``, ``dtype``); returns self."""
+        """Move every parameter to namespace ``xp`` (and ``device``, ``dtype``); returns self.
+
+        ``dtype`` may be a name, "float32" or "float64", for any library.
+        """
+        if dtype is not None:
+            from .init import resolve_dtype
+
+            dtype = resolve_dtype(xp, dtype)  # torch takes no dtype names
         for k in list(self.params):
             self.params[k] = asarray(self.params[k], xp, device=device, dtype=dtype)
         self.grads = {}

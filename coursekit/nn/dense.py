@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import namespace_of
 from .base import Layer, ShapeError, describe_shape
 from .init import initialize, xp_of
 
@@ -62,7 +63,11 @@ class Dense(Layer):
         if len(shape) != 2 or shape[1] != self.in_features or shape[0] == 0:
             self._shape_error(shape)
         self.cache = x
-        out = x @ self.params["W"]
+        try:
+            out = x @ self.params["W"]
+        except TypeError:
+            namespace_of(x, self.params["W"])  # a NumPy input for torch weights: say so plainly
+            raise
         out += self.params["b"]  # in place on the fresh product: one pass and one array fewer
         return out
 

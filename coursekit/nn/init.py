@@ -78,7 +78,9 @@ def resolve_dtype(xp, dtype):
         if dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
         return getattr(xp, dtype)
-    if dtype in (np.float32, np.float64):  # NumPy scalar types given for another namespace
+    # NumPy types given for another namespace. Compared by identity: "==" between a NumPy type and
+    # array-api-strict's dtype warns (the standard leaves cross-library comparison undefined).
+    if dtype is np.float32 or dtype is np.float64 or isinstance(dtype, np.dtype):
         return getattr(xp, np.dtype(dtype).name)
     return dtype
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..backend import asarray, namespace_of
 from .base import Layer, ShapeError, describe_shape
+from .init import resolve_dtype
 
 __all__ = ["BatchNorm"]
 
@@ -58,6 +59,8 @@ class BatchNorm(Layer):
     def to(self, xp, device=None, dtype=None) -> "BatchNorm":
         """Move params and running statistics to namespace ``xp`` (and device, dtype)."""
         super().to(xp, device=device, dtype=dtype)
+        if dtype is not None:
+            dtype = resolve_dtype(xp, dtype)
         for k in list(self.buffers):
             self.buffers[k] = asarray(self.buffers[k], xp, device=device, dtype=dtype)
         return self

@@ -8,6 +8,7 @@ too, as ``"<index>.buffers.<key>"``. Only arrays are stored: the architecture is
 from __future__ import annotations
 
 import os
+import zipfile
 
 import array_api_compat
 import numpy as np
@@ -50,8 +51,24 @@ def load(model, path):
     path = os.fspath(path)
     if not os.path.exists(path) and os.path.exists(path + ".npz"):
         path += ".npz"
-    with np.load(path, allow_pickle=False) as data:
-        stored = {k: data[k] for k in data.files}
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"No file {path!r}: save(model, path) writes one; check the name "
+                                f"and the folder (the notebook runs in {os.getcwd()!r}).")
+    not_ours = (f"{path!r} is not a parameter file written by save(model, path) (an .npz archive "
+                f"of arrays)")
+    try:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):  # a single .npy array
+            raise ValueError(f"{not_ours}: it holds a single array. Save the model again.")
+        with data:
+            stored = {k: data[k] for k in data.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as err:
+        if str(err).startswith(not_ours):
+            raise
+        raise ValueError(f"{not_ours}: NumPy cannot read it as one ({err.__class__.__name__}). "
+                         f"Save the model again.") from None
+    if not stored:
+        raise ValueError(f"{not_ours}: it holds no arrays.")
     names = [str(s) for s in stored.pop(_LAYERS_KEY, np.array([]))]
     layers = _layers(model)
     mine = [type(layer).__name__ for layer in layers]

@@ -256,6 +256,11 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
     if isinstance(loss, type):
         raise TypeError(f"loss must be a loss object: write {loss.__name__}() with parentheses.")
 
+    from .optim import param_slots
+
+    if not param_slots(model):
+        raise ValueError(f"{type(model).__name__} has no parameters to train (no Dense, Conv2D or "
+                         f"RNN layer): fit would change nothing. Add a layer with weights.")
     xp, X, y = _to_model(X, y, model)
     _check_data(X, y)
     n = X.shape[0]

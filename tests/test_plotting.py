@@ -404,3 +404,27 @@ def test_computational_graph_puts_a_late_input_next_to_its_use():
     assert x[("v", id(w0))] == x[("v", id(x1))]
     ax = P.computational_graph(f)
     assert_not_blank(ax)
+
+
+def test_image_grid_reshapes_rows_of_flattened_digits(rng):
+    """X_test[:6] of the flat digits (6, 64) is six 8x8 pictures, not one 6x64 strip."""
+    flat = rng.random((6, 64))
+    fig = P.image_grid(flat, labels=[0, 1, 2, 3, 4, 5], ncols=3)
+    drawn = [ax.images[0].get_array().shape for ax in fig.axes if ax.images]
+    assert drawn == [(8, 8)] * 6
+    one = P.image_grid(rng.random((8, 8)))  # a square array stays one picture
+    assert [ax.images[0].get_array().shape for ax in one.axes if ax.images] == [(8, 8)]
+    plt.close("all")
+
+
+def test_training_curves_takes_a_plain_list_of_losses_and_explains_none():
+    fig = P.training_curves([1.0, 0.6, 0.4, 0.3])
+    line = fig.axes[0].get_lines()[0]
+    assert list(line.get_ydata()) == [1.0, 0.6, 0.4, 0.3]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="history = fit"):
+        P.training_curves(None)
+    from coursekit.nn import History
+
+    with pytest.raises(ValueError, match="empty: no epoch"):
+        P.training_curves(History())

@@ -63,11 +63,12 @@ class Checks:
 
     # -- calling the student's code -------------------------------------------------------
     def call(self, fn: Callable, *args, description: str | None = None,
-             require_value: bool = False, **kwargs):
+             require_value: bool = True, **kwargs):
         """Call ``fn(*args, **kwargs)``; an exception becomes a failed case and returns None.
 
-        With ``require_value=True`` a function that returns None (a forgotten ``return``) is
-        also a failed case.
+        A function that returns None (a forgotten ``return``) is also a failed case, so that a
+        check skipped for want of a value never reads as "no checks ran";
+        ``require_value=False`` for a student function that is meant to return nothing.
         """
         name = description or f"{getattr(fn, '__name__', 'your function')}(...)"
         try:

@@ -27,8 +27,12 @@ def _arr(x):
 
 
 def _scalar(x):
-    a = _arr(x)
-    return float(a.reshape(-1)[0]) if a.size == 1 else None
+    """The one number in ``x`` (a float, a 0-d or one-element array), else None."""
+    try:
+        a = _arr(x)
+        return float(a.reshape(-1)[0]) if a.size == 1 else None
+    except (TypeError, ValueError):  # a function, a string...: not a number
+        return None
 
 
 # -- 03.stable_softmax ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ _PM = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
 
 def _call(c, fn, *args, description):
     """c.call that also fails a function returning None."""
-    return c.call(fn, *args, description=description, require_value=True)
+    return c.call(fn, *args, description=description)
 
 
 def _as_float(a):

@@ -18,7 +18,7 @@ __all__ = ["check_conv2d_naive", "check_output_size", "check_maxpool", "check_cn
 
 def _call(c, fn, *args, description):
     """c.call that also fails a function returning None."""
-    return c.call(fn, *args, description=description, require_value=True)
+    return c.call(fn, *args, description=description)
 
 
 def check_conv2d_naive(conv2d_naive) -> Verdict:

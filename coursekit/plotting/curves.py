@@ -21,12 +21,19 @@ _ALIASES = {
 
 
 def history_dict(history: Any) -> dict[str, np.ndarray]:
-    """Read loss/accuracy series from a dict, a Keras-like ``.history`` dict, or attributes.
+    """Read loss/accuracy series from a dict, a Keras-like ``.history`` dict, attributes, or a
+    plain list of loss values.
 
     Returns a dict with any of ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy`` mapped to
     (E,) float arrays (empty series are left out).
     """
-    if isinstance(history, Mapping):
+    if history is None:
+        raise ValueError("The history is None: keep what fit returns, history = fit(...), and "
+                         "pass that (a function that trains must also return its losses).")
+    if isinstance(history, (list, tuple, np.ndarray)) and len(history) and all(
+            np.isscalar(v) or getattr(v, "ndim", None) == 0 for v in history):
+        source = {"loss": list(history)}  # a plain list of losses, one per epoch or step
+    elif isinstance(history, Mapping):
         source = dict(history)
     elif isinstance(getattr(history, "history", None), Mapping):
         source = dict(history.history)
@@ -45,6 +52,8 @@ def history_dict(history: Any) -> dict[str, np.ndarray]:
                 out[key] = as_array([np.nan if v is None else v for v in series],
                                     f"history[{n!r}]", ndim=1)
                 break
+    if not out and hasattr(history, "loss") and len(history.loss) == 0:
+        raise ValueError("This history is empty: no epoch has been trained yet.")
     if not out:
         raise ValueError("This history has none of loss, val_loss, accuracy, val_accuracy. "
                          "Pass the History returned by fit(...) or a dict like "
@@ -73,8 +82,8 @@ def training_curves(history, logy=False, title=None):
     """Loss (and accuracy, when recorded) per epoch, train vs validation, side by side.
 
     ``history``: the History from ``coursekit.nn.fit``, or a dict of lists with keys ``loss``,
-    ``val_loss``, ``accuracy``, ``val_accuracy`` (any subset; ``acc``/``val_acc`` also accepted).
-    Returns the figure.
+    ``val_loss``, ``accuracy``, ``val_accuracy`` (any subset; ``acc``/``val_acc`` also accepted),
+    or a plain list of losses from your own loop. Returns the figure.
     """
     h = history_dict(history)
     panels = [m for m in ("loss", "accuracy") if m in h or f"val_{m}" in h]

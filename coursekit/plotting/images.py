@@ -2,6 +2,8 @@
 and first-layer weights viewed as templates (notebooks 06, 10, 12)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._style import DIVERGING, POSITIVE, as_array, new_grid
@@ -10,10 +12,15 @@ __all__ = ["image_grid", "filters", "feature_maps", "weight_templates"]
 
 
 def _as_images(images, name="images"):
-    """(N, H, W) or (N, 1, H, W) -> (N, H, W) NumPy floats."""
+    """(N, H, W), (N, 1, H, W), one image (H, W), or flattened square images (N, s*s) such as
+    the digits' X (N, 64) -> (N, H, W) NumPy floats."""
     a = as_array(images, name, ndim=(2, 3, 4))
-    if a.ndim == 2:  # a single image
-        a = a[None]
+    if a.ndim == 2:
+        side = math.isqrt(a.shape[1])
+        if a.shape[0] != a.shape[1] and side >= 2 and side * side == a.shape[1]:
+            a = a.reshape(a.shape[0], side, side)  # rows of flattened images, not one picture
+        else:
+            a = a[None]  # a single image
     if a.ndim == 4:
         if a.shape[1] != 1:
             raise ValueError(f"{name} with 4 axes must be (N, 1, H, W) single-channel images, "
@@ -30,7 +37,8 @@ def image_grid(images, labels=None, predictions=None, ncols=8, cmap="gray_r", ti
     """Show images in a grid, optionally titled "true 3 / pred 5" (a wrong prediction gets an
     orange title and frame).
 
-    images : (N, H, W) or (N, 1, H, W); labels, predictions : (N,) integers or None.
+    images : (N, H, W) or (N, 1, H, W), or (N, s*s) rows of flattened square images (the digits'
+        X); labels, predictions : (N,) integers or None.
     symmetric : colour limits ±max|value| with a diverging map (weights, filters), 0 is white.
     shared_scale : one colour scale for all panels (comparable, allows a colorbar); False gives
         each panel its own limits, so a small-valued image still shows its pattern.

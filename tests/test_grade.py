@@ -128,6 +128,7 @@ def _hostile() -> dict[str, tuple[object, dict, dict]]:
     case("not_a_notebook", b"Dear professor, here is my homework.\n", None)
     case("corrupt_json", b'{"cells": [{"cell_type": "code", "source": "def add(a, b):', None)
     case("empty", b"", None)
+    case("no_cells", nbformat.v4.new_notebook(), None)
     other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# EXERCISE 98.other (1 point)\nx = 1")])
     case("other_lecture", other, None)
     return cases
@@ -198,6 +199,7 @@ def test_invalid_messages_are_clear(batch):
     _, out, _, _ = batch
     msg = {r["student"]: r["message"] for r in _rows(out) if r["status"] == "invalid"}
     assert "empty" in msg["empty"]
+    assert "no cells" in msg["no_cells"]
     assert "not valid notebook JSON" in msg["corrupt_json"]
     assert "not valid notebook JSON" in msg["not_a_notebook"]
     assert "98.other" in msg["other_lecture"]

@@ -43,6 +43,10 @@ def read_answers(path: Path, copies: dict[str, int] | None = None) -> dict[str, 
         except Exception as err:
             raise InvalidSubmission(f"an old notebook format that could not be read ({err}); open and "
                                     "save it in JupyterLab") from None
+    if not nb["cells"]:
+        raise InvalidSubmission("the notebook has no cells: it was saved empty. Open your lecture "
+                                "notebook, check that your answers are in it, save it (Ctrl+S) "
+                                "and submit that file")
     answers: dict[str, str] = {}
     for cell in nb["cells"]:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":

@@ -5,18 +5,28 @@ import statistics
 import time
 
 
-def median_times(fns: dict, repeats: int, warmup: int = 2) -> dict:
+def median_times(fns: dict, repeats: int, warmup: int = 2, block: int = 10,
+                 pause: float = 0.2) -> dict:
     """Median seconds of each function, timed round-robin so that a load spike from other
-    users of the machine hits every contender alike."""
+    users of the machine hits every contender alike.
+
+    Each contender runs ``block`` timed calls in a row, after one untimed call, then the next
+    contender's turn comes after ``pause`` seconds: NumPy's OpenBLAS and PyTorch's OpenMP
+    worker threads spin for a while after their last job, and on 2 cores a spinning pool slows
+    whoever runs next (in one process, back to back, it made coursekit's RNN look 1.8x slower).
+    """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times = {name: [] for name in fns}
-    for _ in range(repeats):
+    while min(len(t) for t in times.values()) < repeats:
         for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
+            time.sleep(pause)
+            fn()  # wakes the thread pools up: a training loop calls back to back
+            for _ in range(min(block, repeats - len(times[name]))):
+                t0 = time.perf_counter()
+                fn()
+                times[name].append(time.perf_counter() - t0)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 

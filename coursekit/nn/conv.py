@@ -8,10 +8,11 @@ Three ways to compute the same convolution (arrays NCHW, weights (F, C, kh, kw))
 - ``conv2d_naive``: four nested loops, exactly the definition; slow, for reading;
 - ``im2col`` + one matrix product (``conv2d_im2col``): the classic trick, columns in CS231n's
   (C*kh*kw, N*OH*OW) layout;
-- ``Conv2D``: the layer. It stacks the kh*kw shifted views of the input into a patch matrix
-  (kh*kw slices, never N*H*W Python iterations), so forward, dW and dx are each one (batched)
-  matrix product; backward scatters the patch gradients back with kh*kw slice additions. Only the Python array API is used (no ``np.add.at``, ``as_strided``,
-  ``np.pad``), so the layer runs on NumPy, array-api-strict, PyTorch or CuPy arrays.
+- ``Conv2D``: the layer. It stacks the kh*kw shifted views of the input into a channel-major
+  patch matrix (kh*kw slices, never N*H*W Python iterations), so forward, dW and dx are each one
+  2-D matrix product; backward scatters the patch gradients back with kh*kw slice additions.
+  Only the Python array API is used (no ``np.add.at``, ``as_strided``, ``np.pad``), so the layer
+  runs on NumPy, array-api-strict, PyTorch or CuPy arrays.
 """
 from __future__ import annotations
 
@@ -85,15 +86,27 @@ def _check_nchw(layer: str, x, channels: int | None) -> None:
                          f"{shape[1]} channels instead of {channels}.{hint}")
 
 
-def _zero_pad_nchw(x, ph: int, pw: int):
-    """(N, C, H, W) -> (N, C, H+2ph, W+2pw) with zeros around, by writing into a zeros array."""
-    if ph == 0 and pw == 0:
+def _zero_pad_nchw(x, ph: int, pw: int, copy: bool = False):
+    """(A, B, H, W) -> (A, B, H+2ph, W+2pw) with zeros around, by writing into a zeros array.
+
+    Without padding ``x`` itself comes back, unless ``copy`` asks for a fresh C-ordered array
+    (Conv2D pads a transposed view: the copy is the transpose).
+    """
+    if ph == 0 and pw == 0 and not copy:
         return x
     xp = namespace_of(x)
-    N, C, H, W = x.shape
-    out = xp.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype=x.dtype, device=array_api_compat.device(x))
+    A, B, H, W = x.shape
+    out = xp.zeros((A, B, H + 2 * ph, W + 2 * pw), dtype=x.dtype, device=array_api_compat.device(x))
     out[:, :, ph:ph + H, pw:pw + W] = x
     return out
+
+
+def _contiguous(xp, a):
+    """``a`` as a C-ordered NumPy array (a copy when it is a transposed view); other libraries'
+    arrays come back as they are: the next layer's reshape copies when it must."""
+    if isinstance(a, np.ndarray):
+        return np.ascontiguousarray(a)
+    return a
 
 
 def conv2d_naive(x, W, b, stride: int = 1, padding: int = 0):
@@ -213,18 +226,22 @@ class Conv2D(Layer):
                              f"cannot take a {H}x{Wd} input: {err}") from None
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         F, K, P = self.out_channels, C * kh * kw, OH * OW
-        xpad = _zero_pad_nchw(x, ph, pw)
-        # Patch matrix, one strided view per kernel offset (u, v): each view (N, C, OH, OW) holds
-        # the pixel under (u, v) of every window. Stacked on axis 2 the rows come in (c, u, v)
-        # order, the order of W.reshape((F, C*kh*kw)). Staying channels-first means every copy
-        # moves whole image rows, and the output comes out NCHW with no transpose.
+        # Channel-major patch matrix (C*kh*kw, N*OH*OW): padding writes x into a (C, N, H', W')
+        # array (the transpose comes free with that copy), then one strided view per kernel
+        # offset (u, v) holds the pixel under (u, v) of every window of every image. Stacked on
+        # axis 1, the rows come in (c, u, v) order, the order of W.reshape((F, C*kh*kw)).
+        # Why this layout: forward, dW and dx are then each ONE 2-D matrix product, which BLAS
+        # spreads over every core; with images first they were N small products, run on one.
+        xpad = _zero_pad_nchw(xp.permute_dims(x, (1, 0, 2, 3)), ph, pw, copy=True)
         views = [xpad[:, :, u:u + sh * (OH - 1) + 1:sh, v:v + sw * (OW - 1) + 1:sw]
                  for u in range(kh) for v in range(kw)]
-        cols = xp.reshape(xp.stack(views, axis=2), (N, K, P))           # (N, C*kh*kw, OH*OW)
-        Wrow = xp.reshape(W, (F, K))
-        out = xp.matmul(Wrow, cols) + xp.reshape(b, (1, F, 1))          # (N, F, OH*OW)
+        cols = xp.reshape(xp.stack(views, axis=1), (K, N * P))            # (C*kh*kw, N*OH*OW)
+        out = xp.reshape(W, (F, K)) @ cols                                # (F, N*OH*OW)
+        out += xp.reshape(b, (F, 1))  # in place on the fresh product: one pass, no new array
         self.cache = (cols, tuple(x.shape), (OH, OW))
-        return xp.reshape(out, (N, F, OH, OW))
+        # (F, N, P) -> (N, F, OH, OW): whole rows of OH*OW pixels move, a cheap copy
+        return _contiguous(xp, xp.reshape(xp.permute_dims(xp.reshape(out, (F, N, P)), (1, 0, 2)),
+                                          (N, F, OH, OW)))
 
     def backward(self, dout, input_grad: bool = True):
         """dout (N, F, OH, OW) -> dx (N, C, H, W); grads W (F, C, kh, kw), b (F,).
@@ -240,28 +257,29 @@ class Conv2D(Layer):
             raise ShapeError(f"Conv2D.backward expected dout of shape {describe_shape((N, F, OH, OW))}"
                              f" (the shape forward returned), got {describe_shape(dout.shape)}")
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        K = C * kh * kw
-        d = xp.reshape(dout, (N, F, OH * OW))
+        K, P = C * kh * kw, OH * OW
+        d3 = xp.reshape(dout, (N, F, P))
         # Weight sharing: each weight met every position of every image, so its gradient sums
-        # over all of them: a product over positions, then a sum over the batch.
-        dW = xp.sum(xp.matmul(d, xp.permute_dims(cols, (0, 2, 1))), axis=0)   # (F, C*kh*kw)
-        self.grads["W"] = xp.reshape(dW, (F, C, kh, kw))
-        self.grads["b"] = xp.sum(d, axis=(0, 2))
+        # over all of them: per image a product over its positions (the patch matrix read
+        # through a transposed view, no copy), then a sum over the batch.
+        per_image = xp.permute_dims(xp.reshape(cols, (K, N, P)), (1, 2, 0))  # (N, OH*OW, K)
+        self.grads["W"] = xp.reshape(xp.sum(d3 @ per_image, axis=0), (F, C, kh, kw))
+        self.grads["b"] = xp.sum(d3, axis=(0, 2))
         if not input_grad:
             return None
+        d = xp.reshape(xp.permute_dims(d3, (1, 0, 2)), (F, N * P))        # channel-major
         Wrow = xp.reshape(self.params["W"], (F, K))
-        dcols = xp.matmul(xp.permute_dims(Wrow, (1, 0)), d)                  # (N, C*kh*kw, OH*OW)
-        dcols = xp.reshape(dcols, (N, C, kh * kw, OH, OW))
+        dcols = xp.reshape(xp.permute_dims(Wrow, (1, 0)) @ d, (C, kh * kw, N, OH, OW))
         # Scatter: the patch gradient of offset (u, v) goes back to the pixels that view read.
         # Overlapping windows add up; kh*kw slice additions, no per-pixel loop.
-        dxpad = xp.zeros((N, C, H + 2 * ph, Wd + 2 * pw), dtype=dcols.dtype,
+        dxpad = xp.zeros((C, N, H + 2 * ph, Wd + 2 * pw), dtype=dcols.dtype,
                          device=array_api_compat.device(dcols))
         for u in range(kh):
             for v in range(kw):
                 rows = slice(u, u + sh * (OH - 1) + 1, sh)
                 cols_ = slice(v, v + sw * (OW - 1) + 1, sw)
-                dxpad[:, :, rows, cols_] = dxpad[:, :, rows, cols_] + dcols[:, :, u * kw + v, ...]
-        return dxpad[:, :, ph:ph + H, pw:pw + Wd]
+                dxpad[:, :, rows, cols_] += dcols[:, u * kw + v, ...]
+        return _contiguous(xp, xp.permute_dims(dxpad[:, :, ph:ph + H, pw:pw + Wd], (1, 0, 2, 3)))
 
     def __repr__(self) -> str:
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -1,7 +1,8 @@
 """Fooling a trained classifier (notebook 12): confidence, input gradients, FGSM, random noise.
 
-Every function takes a coursekit model (``Sequential`` of layers with ``forward``/``backward``)
-and NumPy inputs X (N, D) with labels y (N,); results come back as NumPy arrays.
+Every function takes a coursekit model (``Sequential`` of layers with ``forward``/``backward``,
+on any array library and device) and inputs X (N, D) with labels y (N,); results come back as
+NumPy arrays.
 
 - ``input_gradient``: dL/dX of the mean softmax cross-entropy, by one forward and one backward
   pass, ``model.backward(loss.backward())``: backprop simply does not stop at the first layer.
@@ -15,25 +16,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import asarray, namespace_of, to_numpy
+from .backend import asarray, to_numpy
 
 __all__ = ["predict_proba", "confidence", "accuracy", "input_gradient", "fgsm",
            "random_sign_noise"]
 
 
-def _model_xp(model):
-    for p in getattr(model, "params", {}).values():
-        return namespace_of(p), p
-    return namespace_of(np.empty(0)), None
-
-
 def _to_model(model, X):
-    xp, p = _model_xp(model)
-    if p is None:
-        return xp, asarray(np.asarray(X, dtype=float), xp)
-    import array_api_compat
+    """(xp, X) with X in the model's library, device and dtype (a model on a GPU works too)."""
+    from .nn.training import inputs_for
 
-    return xp, xp.astype(asarray(X, xp, device=array_api_compat.device(p)), p.dtype)
+    xp, Xm, _ = inputs_for(model, X)
+    return xp, Xm
 
 
 def predict_proba(model, X) -> np.ndarray:

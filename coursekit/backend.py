@@ -83,7 +83,8 @@ def asarray(x: Any, xp=None, *, dtype=None, device=None):
     except TypeError:
         same = False
     if not same:
-        x = to_numpy(x)
+        # C order for the crossing: torch refuses NumPy views with negative strides (x[::-1])
+        x = np.ascontiguousarray(to_numpy(x))
     kwargs = {}
     if dtype is not None:
         kwargs["dtype"] = dtype

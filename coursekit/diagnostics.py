@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import copy
 
+import array_api_compat
 import numpy as np
 
 from . import nn
+from .backend import asarray, namespace_of, to_numpy
 
 __all__ = ["mlp", "layer_outputs", "weight_gradient_norms", "steps_to_loss", "permute_hidden",
            "interpolate", "ACTIVATION_LAYERS"]
@@ -71,17 +73,18 @@ def layer_outputs(model, X, train: bool = False) -> dict:
 
     A hidden layer ends where the next Dense begins; the scores of the last Dense are left out.
     """
-    out, k, h = {}, 0, X
+    _, h, _ = nn.inputs_for(model, X)
+    out, k = {}, 0
     layers = model.layers
     for i, layer in enumerate(layers):
         h = layer.forward(h, train=train)
         nxt = layers[i + 1] if i + 1 < len(layers) else None
         if i + 1 < len(layers) and isinstance(nxt, nn.Dense) and not isinstance(layer, nn.Dense):
             k += 1
-            out[f"layer {k}"] = np.asarray(h)
+            out[f"layer {k}"] = to_numpy(h)
         elif isinstance(layer, nn.Dense) and isinstance(nxt, nn.Dense):  # linear hidden layer
             k += 1
-            out[f"layer {k}"] = np.asarray(h)
+            out[f"layer {k}"] = to_numpy(h)
     return out
 
 
@@ -89,10 +92,11 @@ def weight_gradient_norms(model, X, y, loss=None) -> np.ndarray:
     """Frobenius norm of dL/dW for each Dense layer (input side first), after one forward and
     backward pass on (X, y) with ``loss`` (SoftmaxCrossEntropy by default), train=True."""
     loss = nn.SoftmaxCrossEntropy() if loss is None else loss
+    _, X, y = nn.inputs_for(model, X, y)
     scores = model.forward(X, train=True)
     loss.forward(scores, y)
     model.backward(loss.backward())
-    return np.array([float(np.linalg.norm(d.grads["W"])) for d in _dense_layers(model)])
+    return np.array([float(np.linalg.norm(to_numpy(d.grads["W"]))) for d in _dense_layers(model)])
 
 
 def steps_to_loss(model, X, y, *, optimizer, threshold: float, batch_size: int = 32,
@@ -104,6 +108,8 @@ def steps_to_loss(model, X, y, *, optimizer, threshold: float, batch_size: int =
     (None if ``max_steps`` pass first); ``curve`` is an array (M, 2) of (step, loss).
     """
     loss = nn.SoftmaxCrossEntropy() if loss is None else loss
+    xp, X, y = nn.inputs_for(model, X, y)
+    device = array_api_compat.device(X)
     rng = np.random.default_rng(seed)
     n = X.shape[0]
     curve = [(0, loss.forward(model.forward(X, train=False), y))]
@@ -113,9 +119,9 @@ def steps_to_loss(model, X, y, *, optimizer, threshold: float, batch_size: int =
     while step < max_steps:
         if pos + batch_size > n:
             order, pos = rng.permutation(n), 0
-        idx = order[pos:pos + batch_size]
+        idx = xp.asarray(order[pos:pos + batch_size], device=device)
         pos += batch_size
-        loss.forward(model.forward(X[idx], train=True), y[idx])
+        loss.forward(model.forward(xp.take(X, idx, axis=0), train=True), xp.take(y, idx, axis=0))
         model.backward(loss.backward())
         optimizer.step(model)
         step += 1
@@ -142,13 +148,20 @@ def permute_hidden(model, layer: int, perm):
     a = new.layers[i]
     if sorted(perm.tolist()) != list(range(a.out_features)):
         raise ValueError(f"perm must be a permutation of 0..{a.out_features - 1}.")
-    a.params["W"], a.params["b"] = a.params["W"][:, perm], a.params["b"][perm]
+    W = a.params["W"]
+    xp = namespace_of(W)
+    order = asarray(perm, xp, device=array_api_compat.device(W))  # where the weights live
+
+    def take(arr, axis):
+        return xp.take(arr, order, axis=axis)
+
+    a.params["W"], a.params["b"] = take(W, 1), take(a.params["b"], 0)
     for lay in new.layers[i + 1:j]:
         for key in getattr(lay, "params", {}):
-            lay.params[key] = lay.params[key][perm]
+            lay.params[key] = take(lay.params[key], 0)
         for key in getattr(lay, "buffers", {}):
-            lay.buffers[key] = lay.buffers[key][perm]
-    new.layers[j].params["W"] = new.layers[j].params["W"][perm, :]
+            lay.buffers[key] = take(lay.buffers[key], 0)
+    new.layers[j].params["W"] = take(new.layers[j].params["W"], 0)
     return new
 
 

@@ -150,3 +150,31 @@ def tour_sequence_model(xp, device):
         opt.step(model)
     assert_on(model, device)
     assert sequence_accuracy(model.forward(Xd), Y) > 0.95
+
+
+def tour_notebook_helpers(xp, device):
+    """The helpers notebooks 07, 08 and 12 call on a model (layer outputs, gradient norms, steps
+    to a loss, permuted hidden units, FGSM) take a model on ``device`` and NumPy data, and give
+    the numbers they give for the same model on NumPy."""
+    from coursekit import adversarial as adv
+    from coursekit import diagnostics as dg
+
+    d = digits()
+    X, y, Xt, yt = d.X_train[:200], d.y_train[:200], d.X_test[:60], d.y_test[:60]
+    here, there = dg.mlp([64, 24, 24, 10], seed=2), dg.mlp([64, 24, 24, 10], seed=2)
+    there.to(xp, device=device)
+    a, b = dg.layer_outputs(here, X), dg.layer_outputs(there, X)
+    assert list(a) == list(b) == ["layer 1", "layer 2"]
+    assert all(np.allclose(a[k], b[k], atol=1e-10) for k in a)
+    assert np.allclose(dg.weight_gradient_norms(here, X, y), dg.weight_gradient_norms(there, X, y))
+    steps = [dg.steps_to_loss(dg.mlp([64, 16, 10]).to(*place), X, y, optimizer=SGD(0.1),
+                              threshold=1.0)[0] for place in ((None,), (xp, device))]
+    assert steps[0] is not None and steps[0] == steps[1]
+    moved = dg.permute_hidden(there, 1, np.arange(24)[::-1])
+    assert_on(moved, device, "after permute_hidden")
+    Xd = asarray(Xt, xp, device=device)
+    assert np.allclose(to_numpy(moved.forward(Xd)), to_numpy(there.forward(Xd)), atol=1e-10)
+    fit(there, X, y, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1), epochs=5, progress=False)
+    clean = adv.accuracy(there, Xt, yt)
+    attacked = adv.accuracy(there, adv.fgsm(there, Xt, yt, 0.5, lo=-5.0, hi=5.0), yt)
+    assert attacked < clean, (clean, attacked)

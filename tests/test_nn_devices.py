@@ -42,5 +42,9 @@ def test_notebook_11_sequence_model_learns_on_the_device(device1):
     tour.tour_sequence_model(xps, device1)
 
 
+def test_notebook_helpers_take_a_model_on_the_device(device1):
+    tour.tour_notebook_helpers(xps, device1)
+
+
 def test_every_layer_passes_the_gradient_check_on_the_device(device1):
     tour.tour_gradient_checks(xps, device1)

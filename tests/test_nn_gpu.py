@@ -48,6 +48,7 @@ def test_optimizers_rnn_and_gradient_checks_on_the_gpu(cuda_backend):
     tour.tour_mlp_optimizers(xp, dev)
     tour.tour_rnn(xp, dev)
     tour.tour_sequence_model(xp, dev)
+    tour.tour_notebook_helpers(xp, dev)
     tour.tour_gradient_checks(xp, dev)
 
 

@@ -20,7 +20,7 @@ _EXPORTS = {
     "Sequential": "sequential",
     "SGD": "optim", "Adam": "optim",
     "fit": "training", "predict": "training", "evaluate": "training", "History": "training",
-    "TrainingDivergedError": "training",
+    "TrainingDivergedError": "training", "inputs_for": "training",
     "save": "serialization", "load": "serialization",
     "gradient_check": "gradcheck", "numerical_gradient": "gradcheck",
     "Conv2D": "conv", "conv_output_size": "conv",

@@ -21,7 +21,7 @@ from ..backend import asarray
 from .base import ShapeError, describe_shape
 from .init import xp_of
 
-__all__ = ["fit", "predict", "evaluate", "History", "TrainingDivergedError"]
+__all__ = ["fit", "predict", "evaluate", "History", "TrainingDivergedError", "inputs_for"]
 
 
 class TrainingDivergedError(RuntimeError):
@@ -112,6 +112,14 @@ def _to_model(X, y, model, what="X"):
         elif xp.isdtype(y.dtype, "real floating") and y.dtype != dtype:
             y = xp.astype(y, dtype)
     return xp, X, y
+
+
+def inputs_for(model, X, y=None):
+    """(xp, X, y): inputs X (N, ...) moved to the model's array library, device and float dtype,
+    targets y to the same place (labels stay integers; y may be None). What ``fit``, ``predict``
+    and ``evaluate`` do first; helpers that call ``model.forward`` themselves use it too, so
+    they work on a model moved to a GPU."""
+    return _to_model(X, y, model)
 
 
 def _check_data(X, y, what="X"):

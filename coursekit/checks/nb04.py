@@ -18,11 +18,6 @@ __all__ = ["check_xor_weights", "check_dnf_network", "check_pulse", "check_pulse
 _PM = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
 
 
-def _call(c, fn, *args, description):
-    """c.call that also fails a function returning None."""
-    return c.call(fn, *args, description=description)
-
-
 def _as_float(a):
     return np.asarray(a, dtype=float)
 
@@ -61,7 +56,7 @@ def check_dnf_network(dnf_network) -> Verdict:
     for name, column in cases:
         n = int(np.log2(len(column)))
         X, y = truth_table(column, n)
-        net = _call(c, dnf_network, np.array(column), description=f"dnf_network({name})")
+        net = c.call(dnf_network, np.array(column), description=f"dnf_network({name})")
         if net is None:
             continue
         try:
@@ -72,7 +67,7 @@ def check_dnf_network(dnf_network) -> Verdict:
         k = int(np.sum(column))
         if not c.equal(W1.shape, (k, n), f"{name}: W1 has one row per 1 in the table, shape ({k}, {n})"):
             continue
-        out = _call(c, one_hidden_layer, X, W1, b1, w2, description=f"{name}: forward pass")
+        out = c.call(one_hidden_layer, X, W1, b1, w2, description=f"{name}: forward pass")
         if out is not None:
             c.close(out, y, f"{name}: correct on all {2 ** n} rows",
                     "each hidden unit must fire on exactly one row; the output sums them")
@@ -85,11 +80,11 @@ def check_pulse(pulse) -> Verdict:
     x = np.array([-1.0, -0.3, 0.0, 0.2, 0.5, 0.9])
     for t1, t2, k in [(-0.25, 0.25, 50.0), (0.0, 0.6, 10.0), (-1.0, -0.5, 200.0)]:
         want = sigmoid(k * (x - t1)) - sigmoid(k * (x - t2))
-        got = _call(c, pulse, x, t1, t2, k, description=f"pulse(x, {t1}, {t2}, {k})")
+        got = c.call(pulse, x, t1, t2, k, description=f"pulse(x, {t1}, {t2}, {k})")
         if got is not None:
             c.close(got, want, f"pulse(x, t1={t1}, t2={t2}, k={k}) on 6 points", atol=1e-9,
                     hint="a rising sigmoid at t1 minus a rising sigmoid at t2")
-    big = _call(c, pulse, np.array([-1.0, 1.0]), -0.01, 0.01, 2000.0,
+    big = c.call(pulse, np.array([-1.0, 1.0]), -0.01, 0.01, 2000.0,
                  description="pulse with k = 2000")
     if big is not None:
         c.close(big, [0.0, 0.0], "no overflow for steep sigmoids (k = 2000)", atol=1e-9,
@@ -111,7 +106,7 @@ def check_pulse_sum(pulse_sum) -> Verdict:
     for name, f, n, k in [("constant 2", lambda t: 2.0 + 0 * t, 4, 40.0),
                           ("sin(pi x)", lambda t: np.sin(np.pi * t), 10, 100.0),
                           ("x squared", lambda t: t ** 2, 3, 30.0)]:
-        got = _call(c, pulse_sum, f, x, n, k, -1.0, 1.0, description=f"pulse_sum({name}, n={n})")
+        got = c.call(pulse_sum, f, x, n, k, -1.0, 1.0, description=f"pulse_sum({name}, n={n})")
         if got is not None:
             c.close(got, _reference_sum(f, x, n, k, -1.0, 1.0), f"{name} with {n} pulses, k={k}",
                     atol=1e-9, hint="edges = linspace(lo, hi, n + 1); height of pulse i = f(midpoint i)")
@@ -128,7 +123,7 @@ def check_parity_wide(parity_wide) -> Verdict:
     c = Checks("04.parity_wide", "parity with one hidden layer")
     for n in (2, 3, 4, 5):
         X, y = parity(n)
-        net = _call(c, parity_wide, n, description=f"parity_wide({n})")
+        net = c.call(parity_wide, n, description=f"parity_wide({n})")
         if net is None:
             continue
         try:
@@ -149,13 +144,13 @@ def check_parity_deep(parity_deep) -> Verdict:
     c = Checks("04.parity_deep", "parity as a tree of XORs")
     for n in (2, 3, 4, 5):
         X, y = parity(n)
-        net = _call(c, parity_deep, n, description=f"parity_deep({n})")
+        net = c.call(parity_deep, n, description=f"parity_deep({n})")
         if net is None:
             continue
         if not isinstance(net, ThresholdCircuit):
             c.case(False, f"n={n}: returns a ThresholdCircuit", f"got {type(net).__name__}")
             continue
-        out = _call(c, net, X, description=f"n={n}: evaluating the circuit")
+        out = c.call(net, X, description=f"n={n}: evaluating the circuit")
         if out is not None:
             c.close(out, y, f"n={n}: correct on all {2 ** n} inputs")
         c.equal(net.n_units, 3 * (n - 1), f"n={n}: 3(n-1) = {3 * (n - 1)} units")

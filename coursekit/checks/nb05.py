@@ -15,11 +15,6 @@ __all__ = ["check_gate_backward", "check_two_layer_backprop", "check_gradient_ch
            "two_layer_loss"]
 
 
-def _call(c, fn, *args, description):
-    """c.call that also fails a function returning None."""
-    return c.call(fn, *args, description=description)
-
-
 def _sig(z):
     z = np.asarray(z, dtype=float)
     e = np.exp(-np.abs(z))
@@ -39,34 +34,34 @@ def check_gate_backward(add_backward, mul_backward, max_backward, sigmoid_backwa
     """The local backward rules of the add, multiply, max and sigmoid gates."""
     c = Checks("05.gate_backward", "add distributes, mul switches, max routes, sigmoid scales")
     # the (x + y) z graph: q = x + y = 3 receives dq = z = -4
-    out = _pair(c, _call(c, add_backward, -2.0, 5.0, -4.0, description="add_backward"), "add_backward")
+    out = _pair(c, c.call(add_backward, -2.0, 5.0, -4.0, description="add_backward"), "add_backward")
     if out:
         c.close(out[0], -4.0, "add gate of (x + y) z: dx = -4", "the add gate passes dout unchanged")
         c.close(out[1], -4.0, "add gate of (x + y) z: dy = -4")
-    out = _pair(c, _call(c, mul_backward, 3.0, -4.0, 1.0, description="mul_backward"), "mul_backward")
+    out = _pair(c, c.call(mul_backward, 3.0, -4.0, 1.0, description="mul_backward"), "mul_backward")
     if out:
         c.close(out, [-4.0, 3.0], "mul gate q * z at q=3, z=-4: (dq, dz) = (-4, 3)",
                 "each input gets the OTHER input times dout")
     x = np.array([1.0, -2.0, 3.0])
     y = np.array([2.0, -3.0, 0.5])
     d = np.array([0.5, 2.0, -1.0])
-    out = _pair(c, _call(c, max_backward, x, y, d, description="max_backward"), "max_backward")
+    out = _pair(c, c.call(max_backward, x, y, d, description="max_backward"), "max_backward")
     if out:
         c.close(out, [[0.0, 2.0, -1.0], [0.5, 0.0, 0.0]], "max gate on arrays routes dout to the larger input",
                 "the winner gets all of dout, the loser gets 0")
-    out = _call(c, add_backward, x, y, d, description="add_backward on arrays")
+    out = c.call(add_backward, x, y, d, description="add_backward on arrays")
     if _pair(c, out, "add_backward"):
         c.close(out, [d, d], "add gate on arrays: both inputs get dout")
-    out = _pair(c, _call(c, mul_backward, x, y, d, description="mul_backward on arrays"), "mul_backward")
+    out = _pair(c, c.call(mul_backward, x, y, d, description="mul_backward on arrays"), "mul_backward")
     if out:
         c.close(out, [y * d, x * d], "mul gate on arrays, elementwise")
     z = np.array([0.0, 1.0, -3.0, 40.0])
-    got = _call(c, sigmoid_backward, z, np.ones(4), description="sigmoid_backward")
+    got = c.call(sigmoid_backward, z, np.ones(4), description="sigmoid_backward")
     if got is not None:
         s = _sig(z)
         c.close(got, s * (1 - s), "sigmoid gate at z = 0, 1, -3, 40 with dout = 1: sigma(z)(1 - sigma(z))",
                 "sigma'(z) = sigma(z) (1 - sigma(z)); at z=0 it is 0.25", atol=1e-12)
-    got = _call(c, sigmoid_backward, np.array([1.0]), np.array([2.0]), description="sigmoid_backward")
+    got = c.call(sigmoid_backward, np.array([1.0]), np.array([2.0]), description="sigmoid_backward")
     if got is not None:
         s = _sig(1.0)
         c.close(got, [2.0 * s * (1 - s)], "sigmoid gate multiplies by dout", atol=1e-12)
@@ -95,7 +90,7 @@ def check_two_layer_backprop(forward_backward) -> Verdict:
     for seed, shape in [(1, (1, 2, 3, 1)), (2, (5, 3, 4, 2))]:
         X, Y, params = _problem(seed, *shape)
         copy = {k: v.copy() for k, v in params.items()}
-        out = _call(c, forward_backward, X, Y, params, description="forward_backward")
+        out = c.call(forward_backward, X, Y, params, description="forward_backward")
         if out is None:
             continue
         try:
@@ -128,18 +123,18 @@ def check_gradient_check(relative_error, numerical_gradient) -> Verdict:
                              ([1.0, 0.0], [0.0, 1.0], np.sqrt(2) / 2, "[1, 0] vs [0, 1]"),
                              ([[3.0, 0.0]], [[0.0, 4.0]], 5.0 / 7.0, "[[3, 0]] vs [[0, 4]] (2-D)"),
                              ([0.0, 0.0], [0.0, 0.0], 0.0, "two zero arrays (no division by zero)")]:
-        got = _call(c, relative_error, np.array(a), np.array(b), description=f"relative_error({name})")
+        got = c.call(relative_error, np.array(a), np.array(b), description=f"relative_error({name})")
         if got is not None:
             c.close(got, want, f"relative_error: {name}", "||a - b|| / max(||a|| + ||b||, 1e-300)")
     x = np.array([1.0, -2.0, 0.5])
     x0 = x.copy()
-    got = _call(c, numerical_gradient, lambda v: float(np.sum(v ** 3)), x, description="numerical_gradient")
+    got = c.call(numerical_gradient, lambda v: float(np.sum(v ** 3)), x, description="numerical_gradient")
     if got is not None:
         c.close(got, 3 * x0 ** 2, "gradient of sum(x^3) at [1, -2, 0.5] is 3 x^2", rtol=1e-6, atol=1e-7,
                 hint="(f(x + h e_i) - f(x - h e_i)) / (2h) for each coordinate i")
         c.equal(x, x0, "x is unchanged afterwards", "put each coordinate back after perturbing it")
     M = np.array([[1.0, 2.0], [3.0, 4.0]])
-    got = _call(c, numerical_gradient, lambda v: float(v[0, 0] * v[1, 1] - v[0, 1] ** 2), M.copy(),
+    got = c.call(numerical_gradient, lambda v: float(v[0, 0] * v[1, 1] - v[0, 1] ** 2), M.copy(),
                  description="numerical_gradient on a matrix")
     if got is not None:
         c.close(got, [[4.0, -4.0], [0.0, 1.0]], "gradient of a*d - b^2 for a 2x2 matrix (same shape as x)",

@@ -16,11 +16,6 @@ from .verdict import Verdict
 __all__ = ["check_conv2d_naive", "check_output_size", "check_maxpool", "check_cnn_vs_mlp"]
 
 
-def _call(c, fn, *args, description):
-    """c.call that also fails a function returning None."""
-    return c.call(fn, *args, description=description)
-
-
 def check_conv2d_naive(conv2d_naive) -> Verdict:
     """conv2d_naive(x, W, b, stride, padding) against coursekit's im2col convolution."""
     c = Checks("10.conv2d_naive", "convolution as loops")
@@ -28,7 +23,7 @@ def check_conv2d_naive(conv2d_naive) -> Verdict:
     x = np.arange(49, dtype=float).reshape(1, 1, 7, 7)
     W = np.zeros((1, 1, 3, 3))
     W[0, 0, 1, 1] = 1.0
-    out = _call(c, conv2d_naive, x, W, np.zeros(1), 1, 0, description="7x7 input, 3x3 identity filter")
+    out = c.call(conv2d_naive, x, W, np.zeros(1), 1, 0, description="7x7 input, 3x3 identity filter")
     if out is not None:
         c.close(out, x[:, :, 1:6, 1:6], "7x7 input, 3x3 filter with a 1 in the centre: the inner 5x5 pixels",
                 "out[n, f, i, j] sums x[n, c, i*s + u, j*s + v] * W[f, c, u, v] over c, u, v, plus b[f]")
@@ -41,7 +36,7 @@ def check_conv2d_naive(conv2d_naive) -> Verdict:
         x = rng.normal(size=xs)
         W = rng.normal(size=ws)
         b = rng.normal(size=ws[0])
-        got = _call(c, conv2d_naive, x, W, b, s, p, description=name)
+        got = c.call(conv2d_naive, x, W, b, s, p, description=name)
         if got is not None:
             c.close(got, conv2d_im2col(x, W, b, s, p), f"{name}: x {xs}, W {ws} -> matches",
                     "check the window start i*stride, the zero padding and the bias", atol=1e-9)
@@ -52,7 +47,7 @@ def check_output_size(output_size) -> Verdict:
     """output_size(x, k, s, p) = (x - k + 2p)/s + 1, a ValueError when it is not whole."""
     c = Checks("10.output_size", "output size of a convolution")
     for x, k, s, p in [(7, 3, 1, 0), (7, 3, 2, 0), (7, 3, 1, 1), (32, 5, 1, 2), (8, 2, 2, 0), (5, 5, 1, 0)]:
-        got = _call(c, output_size, x, k, s, p, description=f"output_size({x}, {k}, {s}, {p})")
+        got = c.call(output_size, x, k, s, p, description=f"output_size({x}, {k}, {s}, {p})")
         if got is not None:
             c.equal(got, (x - k + 2 * p) // s + 1, f"x={x}, k={k}, s={s}, p={p} -> {(x - k + 2 * p) // s + 1}",
                     "(x - k + 2p)/s + 1, as a whole number")
@@ -86,11 +81,11 @@ def check_maxpool(maxpool_forward, maxpool_backward) -> Verdict:
     rng = np.random.default_rng(11)
     x = np.array([[[[1.0, 3.0, 2.0, 0.0], [4.0, 2.0, 1.0, 5.0],
                     [0.0, 1.0, 7.0, 6.0], [2.0, 2.0, 8.0, 1.0]]]])
-    out = _call(c, maxpool_forward, x, 2, description="maxpool_forward(4x4, 2)")
+    out = c.call(maxpool_forward, x, 2, description="maxpool_forward(4x4, 2)")
     if out is not None:
         c.close(out, [[[[4.0, 5.0], [2.0, 8.0]]]], "a 4x4 image, 2x2 windows -> [[4, 5], [2, 8]]",
                 "each output is the maximum of one non-overlapping k x k window")
-    dx = _call(c, maxpool_backward, np.ones((1, 1, 2, 2)), x, 2, description="maxpool_backward(ones, 4x4, 2)")
+    dx = c.call(maxpool_backward, np.ones((1, 1, 2, 2)), x, 2, description="maxpool_backward(ones, 4x4, 2)")
     if dx is not None:
         c.close(dx, _reference_pool(x, 2, np.ones((1, 1, 2, 2))),
                 "backward of ones: a 1 at each window's maximum, 0 elsewhere",
@@ -98,17 +93,17 @@ def check_maxpool(maxpool_forward, maxpool_backward) -> Verdict:
     for name, shape, k in [("2 images, 3 channels, 6x6, k=2", (2, 3, 6, 6), 2),
                            ("1 image, 2 channels, 6x6, k=3", (1, 2, 6, 6), 3)]:
         x = rng.normal(size=shape)
-        got = _call(c, maxpool_forward, x, k, description=f"forward, {name}")
+        got = c.call(maxpool_forward, x, k, description=f"forward, {name}")
         if got is not None:
             c.close(got, _reference_pool(x, k), f"forward, {name}",
                     f"out[n, c, i, j] = the maximum of x[n, c, i*{k}:(i+1)*{k}, j*{k}:(j+1)*{k}], shape (N, C, H/k, W/k)")
         dout = rng.normal(size=(shape[0], shape[1], shape[2] // k, shape[3] // k))
-        got = _call(c, maxpool_backward, dout, x, k, description=f"backward, {name}")
+        got = c.call(maxpool_backward, dout, x, k, description=f"backward, {name}")
         if got is not None:
             c.close(got, _reference_pool(x, k, dout), f"backward, {name}",
                     "dx is zero except at the first maximum of each window, which gets dout[n, c, i, j]")
     flat = np.zeros((1, 1, 4, 4))
-    got = _call(c, maxpool_backward, np.ones((1, 1, 2, 2)), flat, 2, description="backward on a blank image")
+    got = c.call(maxpool_backward, np.ones((1, 1, 2, 2)), flat, 2, description="backward on a blank image")
     if got is not None:
         c.close(np.sum(got), 4.0, "blank image (every pixel ties): the gradient is not copied to every tied pixel",
                 "send each window's gradient to ONE pixel (np.argmax picks the first)")
@@ -122,12 +117,12 @@ def _shift(img, dr, dc):
 def check_cnn_vs_mlp(build_shift_cnn, accuracy) -> Verdict:
     """The CNN maps (N, 1, 16, 16) to (N, 10) scores that do not change when the digit moves."""
     c = Checks("10.cnn_vs_mlp", "a shift-invariant CNN")
-    model = _call(c, build_shift_cnn, 0, description="build_shift_cnn(seed=0)")
+    model = c.call(build_shift_cnn, 0, description="build_shift_cnn(seed=0)")
     if model is not None:
         rng = np.random.default_rng(12)
         img = np.zeros((1, 1, 16, 16))
         img[0, 0, 4:12, 4:12] = rng.random((8, 8))
-        scores = _call(c, model.forward, np.concatenate([img, img, img]), description="model.forward")
+        scores = c.call(model.forward, np.concatenate([img, img, img]), description="model.forward")
         if scores is not None and c.equal(np.shape(scores), (3, 10), "3 images (3, 1, 16, 16) -> scores (3, 10)"):
             for dr, dc in [(1, 0), (0, -2), (2, 2)]:
                 moved = model.forward(_shift(img, dr, dc))
@@ -139,7 +134,7 @@ def check_cnn_vs_mlp(build_shift_cnn, accuracy) -> Verdict:
             return np.eye(10)[np.asarray(X).reshape(len(X), -1)[:, 0].astype(int) % 10]
     X = np.zeros((5, 1, 16, 16))
     X[:, 0, 0, 0] = [3, 1, 4, 1, 5]
-    acc = _call(c, accuracy, _Fixed(), X, np.array([3, 1, 4, 0, 0]), description="accuracy(...)")
+    acc = c.call(accuracy, _Fixed(), X, np.array([3, 1, 4, 0, 0]), description="accuracy(...)")
     if acc is not None:
         c.close(acc, 0.6, "accuracy of a model right on 3 of 5 images is 0.6",
                 "the fraction of images whose predicted class (largest score) is the label")

@@ -14,11 +14,6 @@ from .verdict import Verdict
 __all__ = ["check_rnn_step", "check_bptt", "check_train_sequence", "reference_rnn"]
 
 
-def _call(c, fn, *args, description):
-    """c.call that also fails a function returning None."""
-    return c.call(fn, *args, description=description)
-
-
 def reference_rnn(Wx, Wh, b):
     """An ``nn.RNN`` whose parameters are copies of Wx (D, H), Wh (H, H), b (H,)."""
     D, H = np.shape(Wx)
@@ -41,12 +36,12 @@ def check_rnn_step(rnn_step, rnn_forward) -> Verdict:
         x, h0, Wx, Wh, b = _case(rng, N, 1, D, H)
         theta = np.vstack([Wx, Wh])
         want = np.tanh(np.hstack([x[:, 0], h0]) @ theta + b)
-        got = _call(c, rnn_step, x[:, 0], h0, Wx, Wh, b, description=f"rnn_step, N={N}, D={D}, H={H}")
+        got = c.call(rnn_step, x[:, 0], h0, Wx, Wh, b, description=f"rnn_step, N={N}, D={D}, H={H}")
         if got is not None:
             c.close(got, want, f"rnn_step with N={N}, D={D}, H={H}: tanh([x_t, h_prev] theta + b)",
                     "h_t = tanh(x_t Wx + h_prev Wh + b), shape (N, H)")
     x, h0, Wx, Wh, b = _case(rng, 2, 5, 3, 4)
-    hs = _call(c, rnn_forward, x, h0, Wx, Wh, b, description="rnn_forward, N=2, T=5, D=3, H=4")
+    hs = c.call(rnn_forward, x, h0, Wx, Wh, b, description="rnn_forward, N=2, T=5, D=3, H=4")
     if hs is not None:
         c.close(hs, reference_rnn(Wx, Wh, b).forward(x, h0=h0), "rnn_forward over 5 steps: every hidden state (2, 5, 4)",
                 "hs[:, t] = rnn_step(x[:, t], hs[:, t-1] (h0 at t = 0), ...); return all T states")
@@ -67,7 +62,7 @@ def check_bptt(rnn_backward) -> Verdict:
             dH[:, :-1] = 0.0
         want = (ref.backward(dH), ref.grads["Wx"], ref.grads["Wh"], ref.grads["b"], ref.dh0)
         label = f"N={N}, T={T}, D={D}, H={H}" + (", loss on the last step only" if last_only else "")
-        got = _call(c, rnn_backward, dH, x, hs, h0, Wx, Wh, description=f"rnn_backward, {label}")
+        got = c.call(rnn_backward, dH, x, hs, h0, Wx, Wh, description=f"rnn_backward, {label}")
         if got is None:
             continue
         if not (isinstance(got, (tuple, list)) and len(got) == 5):
@@ -86,11 +81,11 @@ def check_train_sequence(train_sequence_model, make_model) -> Verdict:
     from ..datasets import running_parity
 
     X, Y = running_parity(64, 5, seed=3)
-    model = _call(c, make_model, 1, 8, description="make_model(1, 8)")
+    model = c.call(make_model, 1, 8, description="make_model(1, 8)")
     if model is None:
         return Verdict(c.report())
     before = {k: np.array(v, copy=True) for k, v in model.params.items()}
-    losses = _call(c, train_sequence_model, model, X, Y, 5, 0.02, 16, 0,
+    losses = c.call(train_sequence_model, model, X, Y, 5, 0.02, 16, 0,
                    description="train_sequence_model(model, X, Y, epochs=5, lr=0.02, batch_size=16, seed=0)")
     if losses is None:
         return Verdict(c.report())

@@ -9,8 +9,9 @@ Three ways to compute the same convolution (arrays NCHW, weights (F, C, kh, kw))
 - ``im2col`` + one matrix product (``conv2d_im2col``): the classic trick, columns in CS231n's
   (C*kh*kw, N*OH*OW) layout;
 - ``Conv2D``: the layer. It stacks the kh*kw shifted views of the input into a channel-major
-  patch matrix (kh*kw slices, never N*H*W Python iterations), so forward, dW and dx are each one
-  2-D matrix product; backward scatters the patch gradients back with kh*kw slice additions.
+  patch matrix (kh*kw slices, never N*H*W Python iterations), so forward and dx are each one
+  2-D matrix product and dW one product per image; backward scatters the patch gradients back
+  with kh*kw slice additions.
   Only the Python array API is used (no ``np.add.at``, ``as_strided``, ``np.pad``), so the layer
   runs on NumPy, array-api-strict, PyTorch or CuPy arrays.
 """
@@ -101,7 +102,7 @@ def _zero_pad_nchw(x, ph: int, pw: int, copy: bool = False):
     return out
 
 
-def _contiguous(xp, a):
+def _contiguous(a):
     """``a`` as a C-ordered NumPy array (a copy when it is a transposed view); other libraries'
     arrays come back as they are: the next layer's reshape copies when it must."""
     if isinstance(a, np.ndarray):
@@ -230,7 +231,7 @@ class Conv2D(Layer):
         # array (the transpose comes free with that copy), then one strided view per kernel
         # offset (u, v) holds the pixel under (u, v) of every window of every image. Stacked on
         # axis 1, the rows come in (c, u, v) order, the order of W.reshape((F, C*kh*kw)).
-        # Why this layout: forward, dW and dx are then each ONE 2-D matrix product, which BLAS
+        # Why this layout: forward and dx are then each ONE 2-D matrix product, which BLAS
         # spreads over every core; with images first they were N small products, run on one.
         xpad = _zero_pad_nchw(xp.permute_dims(x, (1, 0, 2, 3)), ph, pw, copy=True)
         views = [xpad[:, :, u:u + sh * (OH - 1) + 1:sh, v:v + sw * (OW - 1) + 1:sw]
@@ -240,8 +241,8 @@ class Conv2D(Layer):
         out += xp.reshape(b, (F, 1))  # in place on the fresh product: one pass, no new array
         self.cache = (cols, tuple(x.shape), (OH, OW))
         # (F, N, P) -> (N, F, OH, OW): whole rows of OH*OW pixels move, a cheap copy
-        return _contiguous(xp, xp.reshape(xp.permute_dims(xp.reshape(out, (F, N, P)), (1, 0, 2)),
-                                          (N, F, OH, OW)))
+        return _contiguous(xp.reshape(xp.permute_dims(xp.reshape(out, (F, N, P)), (1, 0, 2)),
+                                      (N, F, OH, OW)))
 
     def backward(self, dout, input_grad: bool = True):
         """dout (N, F, OH, OW) -> dx (N, C, H, W); grads W (F, C, kh, kw), b (F,).
@@ -279,7 +280,7 @@ class Conv2D(Layer):
                 rows = slice(u, u + sh * (OH - 1) + 1, sh)
                 cols_ = slice(v, v + sw * (OW - 1) + 1, sw)
                 dxpad[:, :, rows, cols_] += dcols[:, u * kw + v, ...]
-        return _contiguous(xp, xp.permute_dims(dxpad[:, :, ph:ph + H, pw:pw + Wd], (1, 0, 2, 3)))
+        return _contiguous(xp.permute_dims(dxpad[:, :, ph:ph + H, pw:pw + Wd], (1, 0, 2, 3)))
 
     def __repr__(self) -> str:
         return (f"Conv2D({self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -288,7 +288,7 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
     if validation_data is not None:
         if len(validation_data) != 2:
             raise ValueError("validation_data must be a pair (X_val, y_val).")
-        _, Xv, yv = _to_model(validation_data[0], validation_data[1], model)
+        _, Xv, yv = _to_model(validation_data[0], validation_data[1], model, "the validation X")
         _check_data(Xv, yv, "the validation X")
         val = (Xv, yv, _target_labels(xp, yv))
 

@@ -9,9 +9,11 @@
 #
 # It needs PyTorch (or CuPy) built for CUDA, NumPy, scikit-learn, matplotlib, tqdm and pytest,
 # plus the two small pure-Python packages array-api-compat and array-api-strict. On a machine
-# without a network, bring those two as wheels in .whl/ (fetch them where pip works:
+# without a network, bring those two as wheels in .whl/ (git ignores it; fetch them where pip
+# works:
 #     python3 -m pip download --no-deps -d .whl array-api-compat array-api-strict
 # ); this script installs them into a scratch folder when they are missing.
+# Exits 0 when every test passed and the benchmark ran, 1 otherwise (also without a GPU).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}

@@ -2,7 +2,7 @@
 
 Run by hand on a machine with an NVIDIA GPU and PyTorch built for CUDA:
 
-    python benchmarks/bench_gpu.py              # exits with a message when there is no GPU
+    python benchmarks/bench_gpu.py              # says "skipped" when there is no GPU
     python benchmarks/bench_gpu.py --device cpu # the same code on torch CPU tensors (a dry run)
 
 coursekit's layers are written against the array API, so ``model.to(torch_namespace,
@@ -37,8 +37,9 @@ def gpu_or_exit(name: str):
     except ImportError:
         sys.exit("bench_gpu: PyTorch is not installed (pip install -e '.[torch]').")
     if name.startswith("cuda") and not torch.cuda.is_available():
-        sys.exit("bench_gpu: no CUDA GPU here; nothing to measure "
-                 "(--device cpu runs the same code on the CPU).")
+        # not a failure: `make benchmarks` runs every bench_*.py, on machines without a GPU too
+        print("bench_gpu: no CUDA GPU here, skipped (--device cpu runs the same code on the CPU).")
+        sys.exit(0)
     return torch, torch.device(name)
 
 

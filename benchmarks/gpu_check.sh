@@ -13,7 +13,7 @@
 # works:
 #     python3 -m pip download --no-deps -d .whl array-api-compat array-api-strict
 # ); this script installs them into a scratch folder when they are missing.
-# Exits 0 when every test passed and the benchmark ran, 1 otherwise (also without a GPU).
+# Exits 0 when no test failed and the benchmark ran or skipped (no GPU), 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}

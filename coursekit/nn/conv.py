@@ -279,6 +279,8 @@ class Conv2D(Layer):
             for v in range(kw):
                 rows = slice(u, u + sh * (OH - 1) + 1, sh)
                 cols_ = slice(v, v + sw * (OW - 1) + 1, sw)
+                # Python runs a[i] += b as t = a[i]; t += b; a[i] = t: right whether a[i] is a
+                # view (NumPy, torch) or a copy, and with a view it saves a temporary array
                 dxpad[:, :, rows, cols_] += dcols[:, u * kw + v, ...]
         return _contiguous(xp.permute_dims(dxpad[:, :, ph:ph + H, pw:pw + Wd], (1, 0, 2, 3)))
 

@@ -127,6 +127,9 @@ def _hostile() -> dict[str, tuple[object, dict, dict]]:
     case("memory_bomb", nb, {"99.add": 0, "99.square": 2, "99.mean": 1})
     case("not_a_notebook", b"Dear professor, here is my homework.\n", None)
     case("corrupt_json", b'{"cells": [{"cell_type": "code", "source": "def add(a, b):', None)
+    nb = copy.deepcopy(solved)
+    _answer(nb, "99.square", "def square(x):\n    return x *\n")  # the commonest slip of all
+    case("syntax_error", nb, {"99.add": 1, "99.square": 0, "99.mean": 1})
     case("empty", b"", None)
     case("no_cells", nbformat.v4.new_notebook(), None)
     other = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("# EXERCISE 98.other (1 point)\nx = 1")])
@@ -271,3 +274,12 @@ def test_corrupt_master_stops_grading_with_a_clear_error(tmp_path, capsys):
     assert rc == 2
     err = capsys.readouterr().err
     assert "99_demo.ipynb" in err and "unknown exercise 99.nosuch" in err
+
+
+def test_a_syntax_error_is_reported_at_the_line_of_the_cell(batch):
+    """Not at IPython's temporary file name ('154142477.py'), which the student never sees."""
+    _, out, _, _ = batch
+    text = (out / "feedback" / "syntax_error.md").read_text()
+    assert "your answer cell raised SyntaxError" in text
+    assert "(line 3 of the cell)" in text
+    assert ".py, line" not in text

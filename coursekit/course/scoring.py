@@ -7,6 +7,8 @@ the student's code prints, a redefined check: none of them is read here.
 """
 from __future__ import annotations
 
+import re
+
 from ..checks.core import OBSERVATION_MIME, decode_and_compare
 from .markers import Master
 
@@ -29,11 +31,17 @@ def hidden_observations(nb, master: Master) -> dict[str, list[dict]]:
             for ex in master.exercises.values() for i in ex.hidden}
 
 
+# IPython names a cell's code after a temporary file: "invalid syntax (154142477.py, line 3)"
+_CELL_FILE = re.compile(r"\([^()]*?\d+\.py, line (\d+)\)")
+
+
 def cell_error(cell) -> str | None:
-    """'NameError: ...' for the first error output of a cell, else None."""
+    """'NameError: ...' for the first error output of a cell, else None. A line number is given
+    as the line of the cell, which is what the student sees, not as IPython's temporary file."""
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
-            return f"{out.get('ename', 'Error')}: {out.get('evalue', '')}".strip()
+            evalue = _CELL_FILE.sub(r"(line \1 of the cell)", str(out.get("evalue", "")))
+            return f"{out.get('ename', 'Error')}: {evalue}".strip()
     return None
 
 

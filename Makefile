@@ -8,7 +8,7 @@ EXTRAS ?= test
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup lab test test-fast lectures check-lectures benchmarks clean
+.PHONY: setup lab test test-fast lectures check-lectures benchmarks gpu-check clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,11 @@ check-lectures: setup
 # (`.venv/bin/pip install torch`; not installed here because its default build is several GB).
 benchmarks: setup
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
+
+# On a machine with an NVIDIA GPU and a CUDA build of torch or CuPy in .venv: the GPU tests
+# (PyTorch and CuPy arrays) and the GPU benchmark. Skips, and says so, without a GPU.
+gpu-check: setup
+	PY=$(PY) bash benchmarks/gpu_check.sh
 
 clean:
 	rm -rf $(VENV) test-output

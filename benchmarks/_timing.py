@@ -6,7 +6,7 @@ import time
 
 
 def median_times(fns: dict, repeats: int, warmup: int = 2, block: int = 10,
-                 pause: float = 0.2) -> dict:
+                 pause: float = 0.2, sync=None) -> dict:
     """Median seconds of each function, timed round-robin so that a load spike from other
     users of the machine hits every contender alike.
 
@@ -14,7 +14,10 @@ def median_times(fns: dict, repeats: int, warmup: int = 2, block: int = 10,
     contender's turn comes after ``pause`` seconds: NumPy's OpenBLAS and PyTorch's OpenMP
     worker threads spin for a while after their last job, and on 2 cores a spinning pool slows
     whoever runs next (in one process, back to back, it made coursekit's RNN look 1.8x slower).
+    ``sync`` (e.g. ``torch.cuda.synchronize``) is called before and after each timed call, so a
+    GPU's time is work done, not work queued.
     """
+    sync = sync or (lambda: None)
     for fn in fns.values():
         for _ in range(warmup):
             fn()
@@ -24,8 +27,10 @@ def median_times(fns: dict, repeats: int, warmup: int = 2, block: int = 10,
             time.sleep(pause)
             fn()  # wakes the thread pools up: a training loop calls back to back
             for _ in range(min(block, repeats - len(times[name]))):
+                sync()
                 t0 = time.perf_counter()
                 fn()
+                sync()
                 times[name].append(time.perf_counter() - t0)
     return {name: statistics.median(ts) for name, ts in times.items()}
 

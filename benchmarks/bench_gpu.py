@@ -27,7 +27,7 @@ import sys
 import time
 
 import numpy as np
-from _timing import torch_trainer
+from _timing import median_times, torch_trainer
 from bench_mlp import digits_data, round_robin
 
 
@@ -112,18 +112,8 @@ def bench_rnn(torch, device, repeats):
         out, _ = ref(xr)
         out.backward(dH)
 
-    out = {}
-    for name, fn in (("coursekit", run_ck), ("PyTorch", run_ref)):
-        for _ in range(3):
-            fn()
-        samples = []
-        for _ in range(repeats):
-            sync()
-            t0 = time.perf_counter()
-            fn()
-            sync()
-            samples.append(time.perf_counter() - t0)
-        out[name] = statistics.median(samples) * 1e3
+    out = {name: t * 1e3 for name, t in
+           median_times({"coursekit": run_ck, "PyTorch": run_ref}, repeats, sync=sync).items()}
     ratio = out["coursekit"] / out["PyTorch"]
     print(f"{'RNN fwd+BPTT T=50 N=32 H=64, float32 (ms/call)':44s} "
           f"{out['coursekit']:9.2f} {out['PyTorch']:9.2f} {ratio:8.2f}")

@@ -11,6 +11,7 @@ import pytest
 
 import _device_tour as tour
 from coursekit.backend import asarray, available_backends, to_numpy
+from coursekit.datasets import digits
 from coursekit.nn import SGD, Dense, ReLU, Sequential, SoftmaxCrossEntropy, fit, gradient_check, predict
 
 pytestmark = pytest.mark.gpu
@@ -58,8 +59,8 @@ def test_notebook_09_backends_agree_on_the_gpu(cuda_backend):
     gpu = [bk for bk in available_backends() if bk.name == name]
     assert gpu, f"available_backends() does not list {name} although the fixture found it"
     bk = gpu[0]
-    Xtr, ytr, Xte, _ = tour.small_digits()
-    Xtr, Xte = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
+    d = digits(scale="unit")  # flat (N, 64) rows
+    Xtr, ytr, Xte = d.X_train[:400], d.y_train[:400], d.X_test[:200]
     model = Sequential(Dense(64, 32, seed=0), ReLU(), Dense(32, 10, seed=1))
     fit(model, Xtr, ytr, loss=SoftmaxCrossEntropy(), optimizer=SGD(0.1), epochs=5,
         batch_size=32, progress=False)

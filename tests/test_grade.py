@@ -107,6 +107,12 @@ def _hostile() -> dict[str, tuple[object, dict, dict]]:
     nb = copy.deepcopy(solved)
     _answer(nb, "99.square", "import os\nos._exit(1)\n")
     case("os_exit", nb, {"99.add": 1, "99.square": 0, "99.mean": 1}, {"99.square": "crashed"})
+    # A kernel that dies once (the machine's doing, say) gets a second run of that exercise.
+    nb = copy.deepcopy(solved)
+    _answer(nb, "99.square", "import os, pathlib\nif not pathlib.Path('died_once').exists():\n"
+                             "    pathlib.Path('died_once').touch()\n    os._exit(1)\n"
+                             "def square(x):\n    return x * x\n")
+    case("dies_once", nb, FULL)
     nb = copy.deepcopy(solved)
     _answer(nb, "99.add", "def add(a, b):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n")
     case("kills_kernel", nb, {"99.add": 0, "99.square": 2, "99.mean": 1}, {"99.add": "crashed"})

@@ -5,6 +5,11 @@ answer a probe afterwards, or if it dies (``os._exit``, a kill, the memory cap),
 again, the setup (teaching cells and the other exercises' answer cells) is replayed, and the run
 goes on with the next exercise. The exercise being run when it happened is marked ``timeout``
 or ``crashed`` and the rest of its cells are skipped.
+
+A kernel that dies is given one second chance per exercise: the exercise is run again from its
+answer cell in a fresh kernel, and only a second death marks it ``crashed``. Code that kills the
+kernel on purpose or by a bug does so twice; a death that was the machine's doing (a passing
+memory squeeze, a signal from outside) should not cost a student the exercise.
 """
 from __future__ import annotations
 
@@ -53,7 +58,11 @@ def run_notebook(nb: nbformat.NotebookNode, master: Master, *, timeout: float, m
 async def _run(nb, master, timeout, memory_mb, on_kernel_start) -> RunResult:
     result = RunResult({ex: ("ok", "") for ex in master.exercises})
     owner = owners(master)
-    max_restarts = len(master.exercises) + 2
+    first_cell = {}  # exercise (None: the setup) -> index of the first cell it owns
+    for i, ex in enumerate(owner):
+        first_cell.setdefault(ex, i)
+    second_chances: set[str | None] = set()
+    max_restarts = 2 * len(master.exercises) + 3
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as cwd:
         client = new_client(nb, timeout=timeout, memory_mb=memory_mb, cwd=cwd,
                             on_kernel_start=on_kernel_start)
@@ -76,12 +85,19 @@ async def _run(nb, master, timeout, memory_mb, on_kernel_start) -> RunResult:
                             problem = (problem[0], problem[1] + "; the kernel was restarted")
                             raise DeadKernelError("unresponsive after interrupt")
                 except DeadKernelError:
-                    if problem is None:
-                        problem = ("crashed", "the kernel died while running this exercise (sys.exit "
-                                   "is harmless, but os._exit, killing the process or running out "
-                                   "of memory ends it): this exercise scores zero")
-                    _mark(result, ex, master, problem)
                     result.restarts += 1
+                    if problem is None and ex not in second_chances:
+                        second_chances.add(ex)
+                        start = first_cell[ex]
+                        if result.restarts <= max_restarts and await _restart(client, nb, master, owner,
+                                                                              result, start):
+                            index = start
+                            continue
+                    if problem is None:
+                        problem = ("crashed", "the kernel died while running this exercise, twice "
+                                   "(sys.exit is harmless, but os._exit, killing the process or "
+                                   "running out of memory ends it): this exercise scores zero")
+                    _mark(result, ex, master, problem)
                     if result.restarts > max_restarts or not await _restart(client, nb, master, owner,
                                                                             result, index):
                         _give_up(result, master, index, owner)

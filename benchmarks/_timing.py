@@ -35,6 +35,28 @@ def median_times(fns: dict, repeats: int, warmup: int = 2, block: int = 10,
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def fit_trainer(model, Xtr, ytr, Xte, yte, lr: float, batch_size: int):
+    """(run, accuracy) for a coursekit ``model`` trained by plain ``fit`` calls with SGD and
+    softmax cross-entropy, as a student makes them.
+
+    ``run(k)`` trains k more epochs (a fresh seed each call) and returns each epoch's seconds,
+    ``History.epoch_time``; ``accuracy()`` scores (Xte, yte). The twin of ``torch_trainer``.
+    """
+    import numpy as np
+
+    from coursekit.nn import SGD, SoftmaxCrossEntropy, fit, predict
+
+    loss, opt = SoftmaxCrossEntropy(), SGD(lr)
+    calls = [0]
+
+    def run(k):
+        calls[0] += 1
+        return fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=k, batch_size=batch_size,
+                   seed=calls[0], progress=False).epoch_time
+
+    return run, lambda: float(np.mean(predict(model, Xte) == yte))
+
+
 def torch_trainer(model, Xtr, ytr, Xte, yte, dtype: str, lr: float, batch_size: int,
                   device: str = "cpu"):
     """(run, accuracy) for a PyTorch ``model`` trained with plain SGD on the CPU (2 threads),

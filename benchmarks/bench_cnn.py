@@ -14,8 +14,7 @@ import argparse
 import os
 import statistics
 
-import numpy as np
-from _timing import torch_trainer
+from _timing import fit_trainer, torch_trainer
 from bench_mlp import digits_data, round_robin
 
 F, K, BS, LR = 16, 3, 64, 0.05
@@ -27,22 +26,12 @@ def images():
 
 
 def bench_coursekit(Xtr, ytr, Xte, yte, dtype):
-    from coursekit.nn import (SGD, Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential,
-                              SoftmaxCrossEntropy, fit, predict)
+    from coursekit.nn import Conv2D, Dense, Flatten, MaxPool2D, ReLU, Sequential
 
     model = Sequential(Conv2D(1, F, K, padding=1, seed=0), ReLU(), MaxPool2D(2), Flatten(),
                        Dense(F * 16, 10, seed=1))
     model.to(dtype=dtype)
-    loss, opt = SoftmaxCrossEntropy(), SGD(LR)
-    Xtr, Xte = Xtr.astype(dtype), Xte.astype(dtype)
-    calls = [0]
-
-    def run(k):
-        calls[0] += 1
-        return fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=k, batch_size=BS,
-                   seed=calls[0], progress=False).epoch_time
-
-    return run, lambda: float(np.mean(predict(model, Xte) == yte))
+    return fit_trainer(model, Xtr.astype(dtype), ytr, Xte.astype(dtype), yte, LR, BS)
 
 
 def bench_torch(Xtr, ytr, Xte, yte, dtype):

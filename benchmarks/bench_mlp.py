@@ -19,7 +19,7 @@ import time
 import warnings
 
 import numpy as np
-from _timing import torch_trainer
+from _timing import fit_trainer, torch_trainer
 
 
 def timed(fn):
@@ -52,24 +52,14 @@ def init_weights(sizes, seed=0):
 # seconds, accuracy() scores the test set. main() calls the runs round-robin, a few epochs each,
 # so that a load spike from other users of the machine hits every contender alike.
 def bench_coursekit(Xtr, ytr, Xte, yte, dtype="float64", sizes=(64, 100, 10), bs=64, lr=0.1):
-    from coursekit.nn import SGD, Dense, ReLU, Sequential, SoftmaxCrossEntropy, fit, predict
+    from coursekit.nn import Dense, ReLU, Sequential
 
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(Dense(a, b, seed=i, dtype=dtype))
         if i < len(sizes) - 2:
             layers.append(ReLU())
-    model = Sequential(*layers)
-    loss, opt = SoftmaxCrossEntropy(), SGD(lr)
-    calls = [0]
-
-    def run(k):
-        # a plain fit call, as a student makes it; History.epoch_time holds each epoch's time
-        calls[0] += 1
-        return fit(model, Xtr, ytr, loss=loss, optimizer=opt, epochs=k, batch_size=bs,
-                   seed=calls[0], progress=False).epoch_time
-
-    return run, lambda: float(np.mean(predict(model, Xte) == yte))
+    return fit_trainer(Sequential(*layers), Xtr, ytr, Xte, yte, lr, bs)
 
 
 def bench_numpy(Xtr, ytr, Xte, yte, bs=64, lr=0.1):

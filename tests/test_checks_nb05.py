@@ -1,6 +1,7 @@
 """The public checks of notebook 05 accept the reference answers and reject typical mistakes."""
 import numpy as np
 
+from _numgrad import numerical_gradient  # the right answer to 05.gradient_check
 from coursekit.checks import nb05
 from coursekit.expressiveness import sigmoid
 
@@ -36,19 +37,6 @@ def forward_backward(X, Y, p, bug=None):
 
 def relative_error(a, b):
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
-
-
-def numerical_gradient(f, x, h=1e-5):
-    g = np.zeros(x.shape)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        fp = f(x)
-        x[i] = old - h
-        fm = f(x)
-        x[i] = old
-        g[i] = (fp - fm) / (2 * h)
-    return g
 
 
 def test_gates(capsys):

@@ -6,6 +6,8 @@ import ipywidgets
 import numpy as np
 import pytest
 
+from _widget_asserts import assert_redraws
+
 import coursekit.nn as nn
 from coursekit import adversarial as adv
 from coursekit import datasets
@@ -15,15 +17,6 @@ from coursekit import widgets as W
 @pytest.fixture(scope="module")
 def digits():
     return datasets.digits(scale="unit")
-
-
-def assert_redraws(demo, control, value):
-    """Setting ``control`` to ``value`` recomputes the result and changes the picture."""
-    before_png, before_n, before_result = demo.image.value, demo.n_updates, demo.result
-    demo.controls[control].value = value
-    assert demo.n_updates == before_n + 1
-    assert demo.result is not before_result
-    assert demo.image.value != before_png and demo.image.value[:4] == b"\x89PNG"
 
 
 # -- regularisation (08) ----------------------------------------------------------------------

@@ -87,22 +87,23 @@ async def _run(nb, master, timeout, memory_mb, on_kernel_start) -> RunResult:
                 except DeadKernelError:
                     result.restarts += 1
                     if problem is None and ex not in second_chances:
+                        # Run the whole exercise again: replay the setup before its first cell.
                         second_chances.add(ex)
-                        start = first_cell[ex]
-                        if result.restarts <= max_restarts and await _restart(client, nb, master, owner,
-                                                                              result, start):
-                            index = start
-                            continue
-                    if problem is None:
-                        problem = ("crashed", "the kernel died while running this exercise, twice "
-                                   "(sys.exit is harmless, but os._exit, killing the process or "
-                                   "running out of memory ends it): this exercise scores zero")
-                    _mark(result, ex, master, problem)
+                        replay_to = resume = first_cell[ex]
+                    else:
+                        if problem is None:
+                            problem = ("crashed", "the kernel died while running this exercise, "
+                                       "twice (sys.exit is harmless, but os._exit, killing the "
+                                       "process or running out of memory ends it): this "
+                                       "exercise scores zero")
+                        _mark(result, ex, master, problem)
+                        # Go on after the cell that killed it, never replaying that cell.
+                        replay_to, resume = index, index + 1
                     if result.restarts > max_restarts or not await _restart(client, nb, master, owner,
-                                                                            result, index):
-                        _give_up(result, master, index, owner)
+                                                                            result, replay_to):
+                        _give_up(result, master, resume - 1, owner)
                         break
-                    index += 1
+                    index = resume
                     continue
                 if problem:
                     _mark(result, ex, master, problem)

@@ -5,6 +5,7 @@ Skips with a message while solutions/ holds no master.
 """
 from __future__ import annotations
 
+import copy
 import csv
 import os
 import subprocess
@@ -18,7 +19,9 @@ from _course_fixture import solved_lecture
 
 from coursekit.course.build import lecture_notebook, master_paths
 from coursekit.course.cli import main
+from coursekit.course.grade import DEFAULT_MEMORY_MB
 from coursekit.course.markers import parse_master
+from coursekit.course.runner import run_notebook
 
 pytestmark = pytest.mark.notebooks
 
@@ -76,11 +79,6 @@ def test_the_heaviest_master_runs_under_half_the_default_memory_cap():
     """Headroom under the grading kernel's address-space cap. Notebook 09 loads PyTorch (where
     installed) and every backend; glibc's per-thread malloc arenas once took it to 1.56 GB of the
     2 GB cap, and a lecture run died there in CI with `crashed`."""
-    import copy
-
-    from coursekit.course.grade import DEFAULT_MEMORY_MB
-    from coursekit.course.runner import run_notebook
-
     master = parse_master(SOLUTIONS / "09_vectorization_and_gpus.ipynb")
     result = run_notebook(copy.deepcopy(master.nb), master, timeout=300, memory_mb=DEFAULT_MEMORY_MB // 2)
     assert result.restarts == 0 and all(s == "ok" for s, _ in result.status.values()), result.status

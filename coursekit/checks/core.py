@@ -25,6 +25,9 @@ from .verdict import Verdict
 
 #: MIME type of an observation in a cell's outputs while grading.
 OBSERVATION_MIME = "application/vnd.coursekit.observation+json"
+#: MIME type of a public check's verdict while grading: the feedback quotes these, never the
+#: raw printed text, which the student's code can add to.
+VERDICT_MIME = "application/vnd.coursekit.verdict+json"
 #: Set to "1" by the grader in the kernel's environment.
 GRADING_ENV = "COURSEKIT_GRADING"
 
@@ -130,7 +133,9 @@ class Checks:
         head = f"Exercise {self.exercise}" + (f" ({self.title})" if self.title else "")
         lines = [head]
         if self.not_attempted:
-            print(head + "\n  not attempted yet: replace the `raise NotImplementedError(...)` line with your code")
+            lines.append("  not attempted yet: replace the `raise NotImplementedError(...)` line with your code")
+            print("\n".join(lines))
+            _grading_verdict(self.exercise, lines)
             return Verdict(False)
         for ok, text in self.results:
             lines.append(f"  {PASS if ok else FAIL} {text}")
@@ -143,7 +148,17 @@ class Checks:
         else:
             lines.append(f"  {failed} of {len(self.results)} public checks failed")
         print("\n".join(lines))
+        _grading_verdict(self.exercise, lines)
         return Verdict(failed == 0 and bool(self.results))
+
+
+def _grading_verdict(exercise: str, lines: list[str]) -> None:
+    """While grading, also hand the verdict lines to the grader as a record of their own."""
+    if os.environ.get(GRADING_ENV) != "1":
+        return
+    from IPython.display import display
+
+    display({VERDICT_MIME: {"exercise": exercise, "text": "\n".join(lines)}, "text/plain": ""}, raw=True)
 
 
 # -- hidden observations -----------------------------------------------------------------
@@ -186,7 +201,7 @@ def decode_and_compare(master: dict, student: dict | None) -> tuple[bool, str]:
     Returns (matched, message). Lives here so tests and the grader share one rule.
     """
     if student is None:
-        return False, f"{master['name']}: no value (your code raised an error before this case)"
+        return False, f"{master['name']}: no value was recorded"
     mv, sv = master["value"], student["value"]
     rtol, atol = master.get("rtol", 1e-6), master.get("atol", 1e-8)
     return _match(mv, sv, rtol, atol, master["name"])

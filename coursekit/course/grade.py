@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -21,9 +20,11 @@ from .build import master_paths
 from .markers import Master, MasterError, parse_master
 from .records import (atomic_write_json, load_records, record_path, write_csv, write_feedback)
 from .reference import master_sha256, reference_observations
-from .sandbox import kill_process_group
+from .sandbox import check_available, refuse_overlap
 from .scoring import points, score
+from .shortcuts import find_shortcuts, forbidden_names
 from .submission import InvalidSubmission, identify, read_answers
+from .workers import deadline, run_worker
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -41,6 +42,7 @@ class Submission:
 class BatchReport:
     graded: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    unwritten: list[str] = field(default_factory=list)  # records that could not be saved, and why
     csv: Path | None = None
 
 
@@ -89,19 +91,21 @@ def load_masters(solutions: Path) -> dict[str, Master]:
     return masters
 
 
-def _base_record(sub: Submission, masters_fp: str) -> dict:
+def _base_record(sub: Submission, masters_fp: str, sandboxed: bool) -> dict:
     return {"student": sub.student, "notebook": sub.path.name, "path": str(sub.path),
-            "sha256": sub.sha256, "masters": masters_fp,
+            "sha256": sub.sha256, "masters": masters_fp, "sandbox": sandboxed,
             "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
-def _is_done(path: Path, sub: Submission, master_shas: dict[str, str], masters_fp: str) -> bool:
-    """A record counts as done when the same file was graded against the same master."""
+def _is_done(path: Path, sub: Submission, master_shas: dict[str, str], masters_fp: str,
+             sandboxed: bool) -> bool:
+    """A record counts as done when the same file was graded against the same master (and in a
+    sandbox, when this batch has one)."""
     try:
         rec = json.loads(path.read_text())
     except (OSError, ValueError):
         return False
-    if rec.get("sha256") != sub.sha256 or rec.get("retry"):
+    if rec.get("sha256") != sub.sha256 or rec.get("retry") or (sandboxed and not rec.get("sandbox")):
         return False
     lecture = rec.get("lecture")
     if lecture is None:  # invalid: still invalid only if the set of masters is the same
@@ -109,38 +113,12 @@ def _is_done(path: Path, sub: Submission, master_shas: dict[str, str], masters_f
     return master_shas.get(lecture) == rec.get("master_sha256")
 
 
-def _run_worker(job: dict, workdir: Path, deadline: float) -> dict:
-    """Run one job in a worker process; a killed or failed worker becomes an error dict."""
-    job_path = workdir / "job.json"
-    job = dict(job, result=str(workdir / "result.json"), pgid_file=str(workdir / "kernel.pgid"))
-    job_path.write_text(json.dumps(job))
-    proc = subprocess.Popen([sys.executable, "-m", "coursekit.course.worker", str(job_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        _, err = proc.communicate(timeout=deadline)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        _, err = proc.communicate()
-        err = b"the whole submission ran past its overall time limit"
-    finally:
-        pgid_file = workdir / "kernel.pgid"
-        if pgid_file.exists():  # the worker may have been killed before it could clean up
-            try:
-                kill_process_group(int(pgid_file.read_text()))
-            except ValueError:
-                pass
-    result = workdir / "result.json"
-    if proc.returncode == 0 and result.exists():
-        return json.loads(result.read_text())
-    tail = (err or b"").decode(errors="replace").strip().splitlines()
-    return {"worker_error": tail[-1] if tail else f"the worker exited with code {proc.returncode}",
-            "returncode": proc.returncode}
-
-
 def _record(sub: Submission, master: Master, master_sha: str, reference: dict, run: dict,
-            masters_fp: str, copies: dict[str, int] | None = None) -> dict:
-    rec = _base_record(sub, masters_fp)
+            masters_fp: str, copies: dict[str, int] | None = None, answers: dict | None = None,
+            sandboxed: bool = True) -> dict:
+    rec = _base_record(sub, masters_fp, sandboxed)
     copies = copies or {}
+    answers = answers or {}
     rec.update(lecture=master.name, master_sha256=master_sha, max_points=master.total_points)
     if "worker_error" in run:
         killed = run.get("returncode", 0) < 0
@@ -156,11 +134,18 @@ def _record(sub: Submission, master: Master, master_sha: str, reference: dict, r
     for ex_id, ex in master.exercises.items():
         matched, total, failures = scores[ex_id]
         status, message = run["status"][ex_id]
+        raised = run.get("hidden_errors", {}).get(ex_id) if status == "ok" and failures else None
+        if raised:  # a value is missing because the student's code raised, not for another reason
+            failures = [f.replace("no value was recorded", "no value (your code raised an error "
+                                  "before this case)") for f in failures]
         if ex_id in run["missing"]:
             message = f"no answer cell `# EXERCISE {ex_id}` found in the submission"
         elif status == "ok" and failures:
             message = "; ".join(failures)
-        raised = run.get("hidden_errors", {}).get(ex_id) if status == "ok" and failures else None
+        shortcuts = ([] if ex_id in run["missing"] else
+                     find_shortcuts(answers.get(ex_id, ""), forbidden_names(master.nb.cells[ex.cell].source)))
+        if shortcuts:
+            message = "; ".join(filter(None, [message, "flagged: uses " + ", ".join(shortcuts)]))
         note = (f"your notebook has {copies[ex_id]} cells `# EXERCISE {ex_id}`: the last one was "
                 "graded; delete the others" if copies.get(ex_id, 1) > 1 else None)
         exercises.append({
@@ -170,11 +155,13 @@ def _record(sub: Submission, master: Master, master_sha: str, reference: dict, r
             "failures": failures if status == "ok" else [],
             "error": run["errors"].get(ex_id) if ex_id not in run["missing"] else None,
             "public_checks": run["public_checks"].get(ex_id, ""),
+            "printed": run.get("printed", {}).get(ex_id, ""),
             "raised": _short_error(raised),
             "note": note,
+            "shortcuts": shortcuts,
         })
     statuses = {e["status"] for e in exercises}
-    overall = "crashed" if "crashed" in statuses else "timeout" if "timeout" in statuses else "ok"
+    overall = next((s for s in ("crashed", "timeout", "tampered") if s in statuses), "ok")
     rec.update(status=overall, message="", exercises=exercises, restarts=run.get("restarts", 0))
     return rec
 
@@ -189,19 +176,33 @@ def _short_error(err: str | None, limit: int = 300) -> str | None:
 
 def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
           timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
-          progress: bool | None = None, log=print) -> BatchReport:
-    """Grade ``submissions`` into ``out``; see the module docstring. Raises MasterError early."""
+          sandboxed: bool = True, progress: bool | None = None, log=print) -> BatchReport:
+    """Grade ``submissions`` into ``out``; see the module docstring. Raises MasterError early,
+    and SandboxUnavailable before anything is graded when ``sandboxed`` and no sandbox can run."""
     from tqdm import tqdm
 
     out = Path(out)
     masters = load_masters(solutions)
+    if sandboxed:
+        check_available()
+        refuse_overlap([Path(solutions), out, *map(Path, submissions)])
     master_shas = {name: master_sha256(m) for name, m in masters.items()}
     masters_fp = hashlib.sha256(json.dumps(sorted(master_shas.items())).encode()).hexdigest()
     subs = discover(submissions, masters)
     report = BatchReport()
+    kept: dict[Path, dict] = {}  # records that could not be written: still in this run's CSV
+
+    def save(sub: Submission, rec: dict) -> None:
+        try:
+            atomic_write_json(sub.record, rec)
+        except OSError as err:  # one unwritable record costs that record, never the batch
+            kept[sub.record] = rec
+            report.unwritten.append(f"{sub.path}: its record {sub.record} could not be written "
+                                    f"({err.strerror or err}); its grades are in this run's CSV, and "
+                                    "the next run grades it again")
 
     seen: dict[Path, Submission] = {}
-    todo: list[tuple[Submission, Master, dict]] = []
+    todo: list[tuple[Submission, Master, dict, dict]] = []
     for sub in subs:
         sub.record = record_path(out, sub.student, sub.path.name)
         if sub.record in seen:
@@ -210,7 +211,7 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
         seen[sub.record] = sub
         data = sub.path.read_bytes()
         sub.sha256 = hashlib.sha256(data).hexdigest()
-        if _is_done(sub.record, sub, master_shas, masters_fp):
+        if _is_done(sub.record, sub, master_shas, masters_fp, sandboxed):
             report.skipped.append(sub.path)
             continue
         copies: dict[str, int] = {}
@@ -218,9 +219,9 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
             answers = read_answers(sub.path, copies)
             master = identify(sub.path.name, answers, masters)
         except InvalidSubmission as err:
-            rec = _base_record(sub, masters_fp)
+            rec = _base_record(sub, masters_fp, sandboxed)
             rec.update(lecture=None, status="invalid", message=str(err), exercises=[], max_points=None)
-            atomic_write_json(sub.record, rec)
+            save(sub, rec)
             report.graded.append(sub.path)
             continue
         todo.append((sub, master, answers, copies))
@@ -228,22 +229,17 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
     references = {}
     for name in sorted({m.name for _, m, _, _ in todo}):
         log(f"running the master {masters[name].path} for reference values")
-        references[name] = reference_observations(masters[name], out / "reference",
-                                                  timeout=timeout, memory_mb=memory_mb)
-
-    # A generous ceiling for one whole submission, for a worker wedged outside any cell.
-    def deadline(master):
-        cells = sum(1 for c in master.nb.cells if c.cell_type == "code")
-        return (cells + 2 * len(master.exercises) + 10) * (timeout + 15)
+        references[name] = reference_observations(masters[name], out / "reference", timeout=timeout,
+                                                  memory_mb=memory_mb, sandboxed=sandboxed)
 
     def job(item):
         sub, master, answers, copies = item
         with tempfile.TemporaryDirectory(prefix="coursekit-job-") as tmp:
-            run = _run_worker({"master": str(master.path), "answers": answers, "timeout": timeout,
-                               "memory_mb": memory_mb}, Path(tmp), deadline(master))
-        rec = _record(sub, master, master_shas[master.name], references[master.name], run, masters_fp,
-                      copies)
-        atomic_write_json(sub.record, rec)
+            run = run_worker({"master": str(master.path), "answers": answers, "timeout": timeout,
+                              "memory_mb": memory_mb, "sandboxed": sandboxed}, Path(tmp),
+                             deadline(master, timeout))
+        save(sub, _record(sub, master, master_shas[master.name], references[master.name], run,
+                          masters_fp, copies, answers, sandboxed))
         return sub
 
     try:
@@ -254,7 +250,9 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
             for fut in bar:
                 report.graded.append(fut.result().path)
     finally:
-        records = load_records(out)
+        records = load_records(out, log=log) + list(kept.values())
         report.csv = write_csv(out, records)
         write_feedback(out, records)
+        for line in report.unwritten:
+            log(f"error: {line}")
     return report

@@ -15,7 +15,11 @@ import re
 import tempfile
 from pathlib import Path
 
-CSV_COLUMNS = ["student", "notebook", "exercise", "points", "max_points", "status", "message"]
+CSV_COLUMNS = ["student", "notebook", "exercise", "points", "max_points", "status", "message", "sandbox"]
+#: A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (--no-sandbox): the student's code could read the "
+                   "grader's files and change its own grade")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -52,14 +56,34 @@ def record_path(out: Path, student: str, notebook: str) -> Path:
     return Path(out) / "records" / f"{safe_name(student)}__{safe_name(Path(notebook).stem)}.json"
 
 
-def load_records(out: Path) -> list[dict]:
+_REQUIRED = ("student", "notebook", "status")
+
+
+def load_records(out: Path, log=None) -> list[dict]:
+    """Every record in OUT/records/ that is whole and sits at the path its contents name.
+
+    A file that is not one (a stray or hand-made file, a record renamed or copied to another
+    student's name) is left out of the CSV and the feedback, and reported through ``log``.
+    """
     records = []
     for path in sorted((Path(out) / "records").glob("*.json")):
         try:
-            records.append(json.loads(path.read_text()))
+            rec = json.loads(path.read_text())
         except (OSError, ValueError):
             continue  # only whole records are ever written; anything else is not ours
+        if (not isinstance(rec, dict) or not all(isinstance(rec.get(k), str) for k in _REQUIRED)
+                or record_path(out, rec["student"], rec["notebook"]).name != path.name):
+            if log is not None:
+                log(f"warning: {path} is not a record this grader wrote for the name it has; left out")
+            continue
+        records.append(rec)
     return records
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text that a spreadsheet shows as text: a leading formula character gets a quote first."""
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _fmt(x) -> str:
@@ -70,15 +94,19 @@ def _fmt(x) -> str:
 
 
 def csv_rows(records: list[dict]) -> list[list[str]]:
+    """One row per student, notebook and exercise (one row for an invalid file), sorted; text
+    cells made safe for spreadsheets."""
     rows = []
     for rec in records:
+        sandbox = "yes" if rec.get("sandbox") else "no"
+        safe = spreadsheet_safe
         if not rec.get("exercises"):
-            rows.append([rec["student"], rec["notebook"], "", "0", _fmt(rec.get("max_points")),
-                         rec["status"], rec.get("message", "")])
+            rows.append([safe(rec["student"]), safe(rec["notebook"]), "", "0", _fmt(rec.get("max_points")),
+                         rec["status"], safe(rec.get("message", "")), sandbox])
             continue
         for ex in rec["exercises"]:
-            rows.append([rec["student"], rec["notebook"], ex["id"], _fmt(ex["points"]),
-                         _fmt(ex["max_points"]), ex["status"], ex.get("message", "")])
+            rows.append([safe(rec["student"]), safe(rec["notebook"]), safe(ex["id"]), _fmt(ex["points"]),
+                         _fmt(ex["max_points"]), ex["status"], safe(ex.get("message", "")), sandbox])
     return sorted(rows)
 
 
@@ -93,13 +121,24 @@ def write_csv(out: Path, records: list[dict]) -> Path:
 
 
 def _public_check_text(text: str) -> str:
-    """The public checks' printed verdicts, minus any line claiming that all tests passed.
-
-    The text was printed inside the student's kernel, so the student's code can add to it;
-    a forged "all tests passed" must not reach the feedback as if the grader said it.
-    """
+    """The public checks' verdicts, minus any line claiming that all tests passed."""
     keep = [line for line in text.splitlines() if "all tests passed" not in line.lower()]
     return "\n".join(keep).strip("\n")
+
+
+def _also_printed(printed: str, verdicts: str, limit: int = 600) -> str:
+    """What else the check cells printed (the student's code, called by the checks), trimmed."""
+    ours = set(verdicts.splitlines())
+    extra = "\n".join(line for line in printed.splitlines() if line not in ours).strip("\n")
+    return extra if len(extra) <= limit else extra[:limit] + "\n[... cut]"
+
+
+def _fenced(text: str) -> list[str]:
+    """A code block that the text cannot close early: its fence is longer than any run of
+    backticks inside (the student's code may print some, to pass itself off as the grader)."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence, text, fence]
 
 
 def _points_word(max_points) -> str:
@@ -112,6 +151,8 @@ def feedback_markdown(student: str, records: list[dict]) -> str:
     for rec in sorted(records, key=lambda r: r["notebook"]):
         lines.append(f"## {rec['notebook']}")
         lines.append("")
+        if not rec.get("sandbox"):
+            lines += [f"Note: {NO_SANDBOX_NOTE}.", ""]
         if rec.get("lecture") and Path(rec["notebook"]).stem != rec["lecture"]:
             lines += [f"Graded as lecture {rec['lecture']} (the file's name is not the "
                       "lecture's; its exercises say which lecture it is).", ""]
@@ -138,10 +179,17 @@ def feedback_markdown(student: str, records: list[dict]) -> str:
                 lines.append(f"- when the graded checks called your code, it raised {ex['raised']}{todo}")
             if ex.get("note"):
                 lines.append(f"- note: {ex['note']}")
+            for shortcut in ex.get("shortcuts", []):
+                lines.append(f"- flagged for your instructor: your answer uses {shortcut}, the "
+                             "course's own code for what this exercise asks you to build")
             public = _public_check_text(ex.get("public_checks", ""))
             if public and ex.get("passed") != ex.get("total"):
-                lines += ["", "Output of the public checks (the hints you also see in the notebook):",
-                          "", "```", public, "```"]
+                lines += ["", "The public checks' verdicts (the hints you also see in the notebook):",
+                          "", *_fenced(public)]
+            extra = _also_printed(ex.get("printed", ""), ex.get("public_checks", ""))
+            if extra and ex.get("passed") != ex.get("total"):
+                lines += ["", "Printed by your own code while the public checks ran (not a verdict):",
+                          "", *_fenced(extra)]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

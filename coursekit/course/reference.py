@@ -20,13 +20,15 @@ from .records import atomic_write_json
 from .runner import run_notebook
 from .scoring import cell_error, hidden_observations, score
 from .submission import rebuild
+from .workers import deadline, run_worker
 
 
 def master_sha256(master: Master) -> str:
     return hashlib.sha256(master.path.read_bytes()).hexdigest()
 
 
-def reference_observations(master: Master, cache_dir: Path, *, timeout: float, memory_mb: int) -> dict:
+def reference_observations(master: Master, cache_dir: Path, *, timeout: float, memory_mb: int,
+                           sandboxed: bool = True) -> dict:
     """{str(hidden cell index): [observation records]} from the master's run (cached)."""
     sha = master_sha256(master)
     cache = Path(cache_dir) / f"{master.name}.{sha[:16]}.json"
@@ -40,10 +42,11 @@ def reference_observations(master: Master, cache_dir: Path, *, timeout: float, m
     answers = {ex_id: master.nb.cells[ex.cell].source for ex_id, ex in master.exercises.items()}
     nb, _ = rebuild(master, answers)
     second: dict = {}
-    twin = threading.Thread(target=_second_run, args=(master, answers, timeout, memory_mb, second))
+    twin = threading.Thread(target=_second_run, args=(master, answers, timeout, memory_mb, sandboxed,
+                                                     second))
     twin.start()
     try:
-        result = run_notebook(nb, master, timeout=timeout, memory_mb=memory_mb)
+        result = run_notebook(nb, master, timeout=timeout, memory_mb=memory_mb, sandboxed=sandboxed)
     finally:
         twin.join()
     for ex_id, (status, message) in result.status.items():
@@ -87,15 +90,14 @@ def _first_error(nb, master: Master) -> None:
                               "errors in an empty folder (load data through coursekit.datasets)")
 
 
-def _second_run(master: Master, answers: dict, timeout: float, memory_mb: int, out: dict) -> None:
+def _second_run(master: Master, answers: dict, timeout: float, memory_mb: int, sandboxed: bool,
+                out: dict) -> None:
     """Run the master again in a worker process (what a submission gets); result into ``out``."""
-    from .grade import _run_worker  # the batch's worker launcher (imported late: no cycle)
-
-    cells = sum(1 for c in master.nb.cells if c.cell_type == "code")
     try:
         with tempfile.TemporaryDirectory(prefix="coursekit-ref-") as tmp:
-            out.update(_run_worker({"master": str(master.path), "answers": answers, "timeout": timeout,
-                                    "memory_mb": memory_mb}, Path(tmp), (cells + 10) * (timeout + 15)))
+            out.update(run_worker({"master": str(master.path), "answers": answers, "timeout": timeout,
+                                   "memory_mb": memory_mb, "sandboxed": sandboxed}, Path(tmp),
+                                  deadline(master, timeout)))
     except Exception as err:  # reported by _same_twice, never lost in the thread
         out["worker_error"] = f"{type(err).__name__}: {err}"
 

@@ -10,11 +10,18 @@ A kernel that dies is given one second chance per exercise: the exercise is run 
 answer cell in a fresh kernel, and only a second death marks it ``crashed``. Code that kills the
 kernel on purpose or by a bug does so twice; a death that was the machine's doing (a passing
 memory squeeze, a signal from outside) should not cost a student the exercise.
+
+Before and after every HIDDEN cell the kernel's execution machinery is checked (guard.py): an
+answer that installed transformers, event callbacks, display or trace hooks to fabricate or drop
+observations is marked ``tampered`` (zero), the kernel is restarted without that answer, and
+grading goes on with the next exercise.
 """
 from __future__ import annotations
 
 import asyncio
 import copy
+import json
+import secrets
 import tempfile
 from dataclasses import dataclass, field
 
@@ -22,9 +29,10 @@ import nbformat
 from nbclient.exceptions import DeadKernelError
 
 from .markers import Master
-from .sandbox import new_client, start_kernel, stop_kernel
+from .kernel import new_client, start_kernel, stop_kernel
 
 PROBE_TIMEOUT = 10  # at most this many seconds for a healthy kernel to answer `pass` after an interrupt
+GUARD = "__import__('coursekit.course.guard', fromlist=['guard'])"
 
 
 @dataclass
@@ -50,12 +58,12 @@ def owners(master: Master) -> list[str | None]:
 
 
 def run_notebook(nb: nbformat.NotebookNode, master: Master, *, timeout: float, memory_mb: int,
-                 on_kernel_start=None) -> RunResult:
+                 sandboxed: bool = True, on_kernel_start=None) -> RunResult:
     """Execute ``nb`` (cells aligned with ``master``) in place; see the module docstring."""
-    return asyncio.run(_run(nb, master, timeout, memory_mb, on_kernel_start))
+    return asyncio.run(_run(nb, master, timeout, memory_mb, sandboxed, on_kernel_start))
 
 
-async def _run(nb, master, timeout, memory_mb, on_kernel_start) -> RunResult:
+async def _run(nb, master, timeout, memory_mb, sandboxed, on_kernel_start) -> RunResult:
     result = RunResult({ex: ("ok", "") for ex in master.exercises})
     owner = owners(master)
     first_cell = {}  # exercise (None: the setup) -> index of the first cell it owns
@@ -64,10 +72,10 @@ async def _run(nb, master, timeout, memory_mb, on_kernel_start) -> RunResult:
     second_chances: set[str | None] = set()
     max_restarts = 2 * len(master.exercises) + 3
     with tempfile.TemporaryDirectory(prefix="coursekit-grade-") as cwd:
-        client = new_client(nb, timeout=timeout, memory_mb=memory_mb, cwd=cwd,
+        client = new_client(nb, timeout=timeout, memory_mb=memory_mb, cwd=cwd, sandboxed=sandboxed,
                             on_kernel_start=on_kernel_start)
         try:
-            await start_kernel(client)
+            await _start(client)
             index = 0
             while index < len(nb.cells):
                 cell, ex = nb.cells[index], owner[index]
@@ -76,8 +84,18 @@ async def _run(nb, master, timeout, memory_mb, on_kernel_start) -> RunResult:
                     continue
                 client.timed_out = False
                 problem = None
+                hidden = master.kinds[index][0] == "hidden"
                 try:
-                    await client.async_execute_cell(cell, index)
+                    tampered = await _tampering(client) if hidden else None
+                    if not tampered:
+                        client.forget_outputs(index)
+                        await client.async_execute_cell(cell, index)
+                        tampered = await _tampering(client) if hidden and not client.timed_out else None
+                    if tampered:
+                        # Its observations cannot be trusted; the kernel carrying the hooks goes.
+                        problem = ("tampered", f"your code changed how the grader runs its checks "
+                                   f"({tampered}): this exercise scores zero")
+                        raise DeadKernelError("tampered with the execution machinery")
                     if client.timed_out:
                         problem = ("timeout", f"stopped after {timeout:g} s (an infinite loop, or "
                                    "far too slow): this exercise scores zero")
@@ -131,6 +149,43 @@ def _give_up(result: RunResult, master: Master, index: int, owner) -> None:
                                  "notebook's setup after an earlier crash")
 
 
+async def _start(client) -> None:
+    """Start a kernel and, before any notebook code runs in it, take the guard's baseline."""
+    await start_kernel(client)
+    await _silent(client, f"{GUARD}.baseline()")
+
+
+async def _silent(client, source: str):
+    """Run ``source`` as a cell of its own, outside the notebook; returns that cell."""
+    probe = nbformat.v4.new_code_cell(source)
+    saved = client.timeout
+    client.timeout, client.timed_out = int(max(2, min(PROBE_TIMEOUT, saved or PROBE_TIMEOUT))), False
+    client.forget_outputs(-1)
+    try:
+        await client.async_execute_cell(probe, -1, store_history=False)
+    finally:
+        client.timeout = saved
+    return probe
+
+
+async def _tampering(client) -> str | None:
+    """None when the kernel's machinery looks untouched, else what was found (guard.py)."""
+    token = "ck-guard-" + secrets.token_hex(8)
+    probe = await _silent(client, f"{GUARD}.report({token!r})")
+    if client.timed_out:
+        client.timed_out = False
+        return "the grader's integrity check got no answer"
+    for out in probe.get("outputs", []):
+        for line in (out.get("text") or "").splitlines():
+            if line.startswith(token + " "):
+                try:
+                    found = json.loads(line[len(token) + 1:])
+                except ValueError:
+                    return "the grader's integrity check was garbled"
+                return "; ".join(map(str, found)) if found else None
+    return "the grader's integrity check got no answer"
+
+
 async def _responds(client) -> bool:
     """Is the kernel idle again after an interrupt? (A loop that swallows KeyboardInterrupt is not.)"""
     probe = nbformat.v4.new_code_cell("pass")
@@ -147,7 +202,7 @@ async def _restart(client, nb, master, owner, result, index) -> bool:
     """A fresh kernel with the setup replayed up to ``index``; False if it died again."""
     await stop_kernel(client)
     try:
-        await start_kernel(client)
+        await _start(client)
     except Exception:
         return False
     for i in range(index):
@@ -158,6 +213,7 @@ async def _restart(client, nb, master, owner, result, index) -> bool:
         if ex is not None and result.status[ex][0] != "ok":
             continue  # the code that killed the kernel is not run again
         client.timed_out = False
+        client.forget_outputs(i)
         try:
             await client.async_execute_cell(copy.deepcopy(cell), i, store_history=False)
         except DeadKernelError:

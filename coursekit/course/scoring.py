@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..checks.core import OBSERVATION_MIME, decode_and_compare
+from ..checks.core import OBSERVATION_MIME, VERDICT_MIME, decode_and_compare
 from .markers import Master
 
 
@@ -43,6 +43,17 @@ def cell_error(cell) -> str | None:
             evalue = _CELL_FILE.sub(r"(line \1 of the cell)", str(out.get("evalue", "")))
             return f"{out.get('ename', 'Error')}: {evalue}".strip()
     return None
+
+
+def verdict_text(cell, limit: int = 2000) -> str:
+    """The verdicts the public checks of a cell reported (coursekit.checks.core.Checks), trimmed."""
+    parts = []
+    for out in cell.get("outputs", []):
+        record = out.get("data", {}).get(VERDICT_MIME) if out.get("output_type") == "display_data" else None
+        if isinstance(record, dict) and isinstance(record.get("text"), str):
+            parts.append(record["text"])
+    text = "\n".join(parts)
+    return text if len(text) <= limit else text[:limit] + "\n[... cut]"
 
 
 def cell_text(cell, limit: int = 2000) -> str:

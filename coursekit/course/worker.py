@@ -9,13 +9,14 @@ observations, the public checks' text) goes to JOB.result as JSON; scoring happe
 from __future__ import annotations
 
 import json
+import resource
 import sys
 from pathlib import Path
 
 from .markers import parse_master
 from .records import atomic_write_json
 from .runner import run_notebook
-from .scoring import cell_error, cell_text, hidden_observations
+from .scoring import cell_error, cell_text, hidden_observations, verdict_text
 from .submission import rebuild
 
 
@@ -29,7 +30,7 @@ def run_job(job: dict) -> dict:
             pgid_file.write_text(str(pgid))
 
     result = run_notebook(nb, master, timeout=job["timeout"], memory_mb=job["memory_mb"],
-                          on_kernel_start=remember)
+                          sandboxed=job.get("sandboxed", True), on_kernel_start=remember)
     return {
         "status": result.status,
         "restarts": result.restarts,
@@ -40,8 +41,15 @@ def run_job(job: dict) -> dict:
         # and message only (never the hidden cell's code or traceback).
         "hidden_errors": {ex_id: next((e for e in (cell_error(nb.cells[i]) for i in ex.hidden) if e), None)
                           for ex_id, ex in master.exercises.items()},
-        "public_checks": {ex_id: "".join(cell_text(nb.cells[i]) for i in ex.checks)
+        # The checks' own verdicts, and apart from them what else was printed there (by the
+        # student's code, when the checks called it): feedback never mixes the two.
+        "public_checks": {ex_id: "\n".join(verdict_text(nb.cells[i]) for i in ex.checks).strip("\n")
                           for ex_id, ex in master.exercises.items()},
+        "printed": {ex_id: "".join(cell_text(nb.cells[i]) for i in ex.checks)
+                    for ex_id, ex in master.exercises.items()},
+        "tampered": {ex_id: message for ex_id, (status, message) in result.status.items()
+                     if status == "tampered"},
+        "worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 

@@ -8,7 +8,7 @@ EXTRAS ?= test
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: setup lab test test-fast lectures check-lectures benchmarks gpu-check clean
+.PHONY: setup lab test test-fast lectures check-lectures benchmarks gpu-check clean site
 
 setup: $(STAMP)
 
@@ -49,6 +49,15 @@ benchmarks: setup
 # (PyTorch and CuPy arrays) and the GPU benchmark. Skips, and says so, without a GPU.
 gpu-check: setup
 	PY=$(PY) bash benchmarks/gpu_check.sh
+
+# The course website, both editions, into build/site/ (README.md, "The course website").
+# Installs the site extra into .venv on top of EXTRAS. Builds offline and executes nothing: the
+# pages show the masters' stored outputs. SITE_ARGS passes options (e.g. SITE_ARGS="--hub URL").
+SITE_EXTRAS := $(if $(findstring site,$(EXTRAS)),$(EXTRAS),$(EXTRAS)$(comma)site)
+SITE_ARGS ?=
+site:
+	$(MAKE) setup EXTRAS=$(SITE_EXTRAS)
+	$(PY) -m coursekit site $(SITE_ARGS)
 
 clean:
 	rm -rf $(VENV) test-output

@@ -1,7 +1,8 @@
 """The ``coursekit`` command: ``coursekit build [--check]`` and ``coursekit grade ...``.
 
-Exit codes: 0 success; 1 ``build --check`` found stale lectures; 2 bad input (a corrupt master,
-a missing folder), with the reason printed in one line per problem.
+Exit codes: 0 success; 1 ``build --check`` found stale lectures, or a grade record could not be
+written; 2 bad input (a corrupt master, a missing folder, no sandbox), with the reason printed in
+one line per problem.
 """
 from __future__ import annotations
 
@@ -32,6 +33,21 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--memory", type=int, default=None, metavar="MB",
                    help="address-space cap of a grading kernel in MiB (default 2048; 0: none)")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="grade without the bubblewrap sandbox (where it cannot run); every grade "
+                        "then says so, since student code can read your files and change grades")
+
+    s = sub.add_parser("site", help="build the course website, students' and instructors' editions "
+                       "(README.md, 'The course website')")
+    s.add_argument("--out", type=Path, default=Path("build/site"), help="output (default: build/site/)")
+    s.add_argument("--solutions", type=Path, default=Path("solutions"), help="masters (default: solutions/)")
+    s.add_argument("--edition", choices=["students", "instructors", "both"], default="both",
+                   help="which edition to build (default: both)")
+    s.add_argument("--config", type=Path, default=None,
+                   help="settings file (default: docs/site/site.toml)")
+    s.add_argument("--hub", help="JupyterHub URL for the nbgitpuller links (default from the config)")
+    s.add_argument("--repo", help="git repository the hub clones (default from the config)")
+    s.add_argument("--branch", help="branch the hub checks out (default from the config)")
     return parser
 
 
@@ -71,11 +87,34 @@ def _grade(args) -> int:
         print("error: --timeout must be a positive number of seconds", file=sys.stderr)
         return 2
     memory = DEFAULT_MEMORY_MB if args.memory is None else args.memory
+    if args.no_sandbox:
+        print("warning: grading WITHOUT a sandbox: student code can read your files, reach your "
+              "network and change grades; the CSV, records and feedback say so", file=sys.stderr)
     report = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, timeout=timeout,
-                   memory_mb=memory, progress=False if args.no_progress else None,
+                   memory_mb=memory, sandboxed=not args.no_sandbox,
+                   progress=False if args.no_progress else None,
                    log=lambda msg: print(msg, file=sys.stderr))
     print(f"{len(report.graded)} graded, {len(report.skipped)} already graded (skipped); "
           f"grades in {report.csv}")
+    if report.unwritten:
+        print(f"error: {len(report.unwritten)} record(s) could not be written (above); fix the "
+              "folder and run the same command again", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _site(args) -> int:
+    from .site import EDITIONS, SiteError, build_site, load_settings
+
+    try:
+        settings = load_settings(args.config, hub=args.hub, repo=args.repo, branch=args.branch)
+        editions = EDITIONS if args.edition == "both" else (args.edition,)
+        report = build_site(args.out, args.solutions, editions, settings,
+                            log=lambda msg: print(msg, file=sys.stderr))
+    except SiteError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"site built in {sum(report.seconds.values()):.0f} s: {report.out / 'index.html'}")
     return 0
 
 
@@ -84,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     from .markers import MasterError
 
     try:
+        if args.command == "site":
+            return _site(args)
         return _build(args) if args.command == "build" else _grade(args)
     except (MasterError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -14,10 +14,13 @@ Where each picture is used:
 - 10: ``filters``, ``feature_maps``, ``image_grid``
 - 11: ``gradient_norms(kind="line")``
 - 12: ``weight_templates``, ``image_grid``, ``accuracy_vs_epsilon``
+
+Every figure a notebook displays gets alt text in its output metadata (``alt_text.py``).
 """
 from __future__ import annotations
 
 from ._style import PALETTE, color
+from .alt_text import describe_cell_figures, describe_figure, install_alt_text_hook
 from .activations import ACTIVATIONS, activation_functions, get_activation
 from .classification import decision_boundary, perceptron_line, scatter_classes
 from .curves import accuracy_vs_epsilon, history_dict, learning_rate_sweep, line_chart, training_curves
@@ -35,4 +38,8 @@ __all__ = [
     "activation_functions", "network_diagram", "computational_graph",
     "image_grid", "filters", "feature_maps", "weight_templates",
     "layer_histograms", "gradient_norms",
+    "describe_figure", "describe_cell_figures", "install_alt_text_hook",
 ]
+
+# In a notebook, every figure displayed from here on carries its alt text (alt_text.py).
+install_alt_text_hook()

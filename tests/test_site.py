@@ -269,8 +269,6 @@ def test_settings_file_then_command_line(tmp_path):
 # --- alt text ---------------------------------------------------------------------------------
 
 def test_describe_figure_reads_titles_labels_and_legend():
-    import matplotlib
-    matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     fig, (a, b) = plt.subplots(1, 2)

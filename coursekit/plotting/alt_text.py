@@ -59,17 +59,19 @@ def describe_figure(fig) -> str:
     if sup is not None and sup.get_text().strip():
         parts.append(_clean(sup.get_text()))
     axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
-    titles = [_clean(ax.get_title()) for ax in axes]
-    if len(axes) > 1:
-        parts.append(f"{len(axes)} panels" + (f": {_join(titles)}" if any(titles) else ""))
-    elif titles and titles[0]:
-        parts.append(titles[0])
-    xl = _join(_clean(ax.get_xlabel()) for ax in axes)
-    yl = _join(_clean(ax.get_ylabel()) for ax in axes)
-    if xl and yl:
-        parts.append(f"{yl} against {xl}")
-    elif xl or yl:
-        parts.append(f"axis: {xl or yl}")
+
+    def axis_text(ax) -> str:
+        x, y = _clean(ax.get_xlabel()), _clean(ax.get_ylabel())
+        return f"{y} against {x}" if x and y else (f"axis: {x or y}" if x or y else "")
+
+    if len(axes) == 1:
+        parts += [_clean(axes[0].get_title()), axis_text(axes[0])]
+    elif len(axes) > 1:
+        panels = [", ".join(filter(None, [_clean(ax.get_title()), axis_text(ax)])) for ax in axes]
+        if len(set(panels)) == 1 or not any(panels):
+            parts.append(f"{len(axes)} panels" + (f", each {panels[0]}" if panels[0] else ""))
+        else:
+            parts.append(f"{len(axes)} panels: " + "; ".join(dict.fromkeys(p for p in panels if p)))
     labels = []
     for ax in axes:
         handles, names = ax.get_legend_handles_labels()

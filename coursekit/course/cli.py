@@ -121,12 +121,13 @@ def _site(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from .markers import MasterError
+    from .sandbox import SandboxUnavailable
 
     try:
         if args.command == "site":
             return _site(args)
         return _build(args) if args.command == "build" else _grade(args)
-    except (MasterError, FileNotFoundError, ValueError) as err:
+    except (MasterError, FileNotFoundError, ValueError, SandboxUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

@@ -93,8 +93,9 @@ def _hostile() -> dict[str, tuple[object, dict, dict]]:
         "    display({core.OBSERVATION_MIME: {'exercise': exercise, 'name': name, 'value': 'forged',\n"
         "             'rtol': 1e9, 'atol': 1e9}}, raw=True)\n"
         "core.observe = coursekit.checks.observe = observe\n"))
-    # Forged observations never match; a replaced observe() even costs the later exercises.
-    case("redefines_checks", nb, ZERO)
+    # A replaced observe() is tampering: that exercise scores zero, the kernel is restarted
+    # without it, and the later exercises are graded as usual.
+    case("redefines_checks", nb, {"99.add": 0, "99.square": 2, "99.mean": 1}, {"99.add": "tampered"})
     nb = copy.deepcopy(solved)
     _answer(nb, "99.add", "def add(a, b):\n    raise ValueError('boom')\n"
                           "import sys\nsys.excepthook = lambda *a: print('passed')\n"
@@ -107,19 +108,15 @@ def _hostile() -> dict[str, tuple[object, dict, dict]]:
     nb = copy.deepcopy(solved)
     _answer(nb, "99.square", "import os\nos._exit(1)\n")
     case("os_exit", nb, {"99.add": 1, "99.square": 0, "99.mean": 1}, {"99.square": "crashed"})
-    # A kernel that dies once (the machine's doing, say) gets a second run of that exercise.
-    nb = copy.deepcopy(solved)
-    _answer(nb, "99.square", "import os, pathlib\nif not pathlib.Path('died_once').exists():\n"
-                             "    pathlib.Path('died_once').touch()\n    os._exit(1)\n"
-                             "def square(x):\n    return x * x\n")
-    case("dies_once", nb, FULL)
+    # A kernel that dies once from outside gets a second run: test_grade_sandbox.py (dies_once).
     nb = copy.deepcopy(solved)
     _answer(nb, "99.add", "def add(a, b):\n    import os, signal\n    os.kill(os.getpid(), signal.SIGKILL)\n")
     case("kills_kernel", nb, {"99.add": 0, "99.square": 2, "99.mean": 1}, {"99.add": "crashed"})
-    # Killing the grader's worker process: that notebook is lost (crashed), the batch goes on.
+    # Killing the parent process: in the sandbox that is the sandbox's own init, which ignores
+    # it, so the grader's worker is out of reach and only the unanswered exercise is lost.
     nb = copy.deepcopy(solved)
     _answer(nb, "99.square", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n")
-    case("kills_grader", nb, ZERO, {ex: "crashed" for ex in FULL})
+    case("kills_grader", nb, {"99.add": 1, "99.square": 0, "99.mean": 1})
     nb = copy.deepcopy(solved)
     _answer(nb, "99.mean", "def mean(xs):\n    while True:\n        pass\n")
     case("infinite_loop", nb, {"99.add": 1, "99.square": 2, "99.mean": 0}, {"99.mean": "timeout"})
@@ -240,7 +237,8 @@ def test_records_hold_hash_status_and_time(batch):
     assert len(records) == len(_hostile()) + 1
     for rec in records:
         assert len(rec["sha256"]) == 64 and rec["graded_at"]
-        assert rec["status"] in {"ok", "timeout", "crashed", "invalid"}
+        assert rec["status"] in {"ok", "timeout", "crashed", "tampered", "invalid"}
+        assert rec["sandbox"] is True
 
 
 def test_rerun_skips_finished_work_and_rebuilds_the_same_csv(batch, tmp_path, capsys):

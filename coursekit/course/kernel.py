@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 
 import zmq
+import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_async
 from nbclient import NotebookClient
@@ -89,6 +90,14 @@ class GradingKernelManager(AsyncKernelManager):
     def pgid(self) -> int | None:
         provisioner = getattr(self, "provisioner", None)
         return getattr(provisioner, "pgid", None)
+
+    def client(self, **kwargs):
+        """A client whose sockets refuse any single message over MESSAGE_LIMIT bytes."""
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)
+        kc = super().client(context=context, **kwargs)
+        kc._created_context = True  # the client terminates it when its channels stop
+        return kc
 
 
 class GradingClient(NotebookClient):
@@ -173,7 +182,6 @@ async def start_kernel(client: GradingClient) -> None:
     # A fresh manager each time: a manager that shut its kernel down has closed its ZMQ context.
     km = GradingKernelManager(kernel_name="python3")
     km.limits, km.sandboxed = client.limits, client.sandboxed
-    km.context.setsockopt(zmq.MAXMSGSIZE, MESSAGE_LIMIT)
     env = dict(os.environ)  # the launcher's; bwrap gives the sandboxed kernel only its own
     if client.sandboxed:
         # A short path: IPC socket names must fit in 107 bytes. A new folder for every start,
@@ -193,16 +201,32 @@ async def start_kernel(client: GradingClient) -> None:
     # The kernel's own stdout/stderr carry only start-up chatter; cell output goes over ZMQ.
     await client.async_start_new_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     await client.async_start_new_kernel_client()
+    # ZMQ drops the output connection for good when the kernel sends a message over the limit;
+    # this monitor tells the runner, which then stops that kernel (runner.py).
+    client.iopub_monitor = client.kc.iopub_channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
     if client.sandboxed:
         sb.seal_ipc_dir(km.workdir / "ipc")
     if client.on_kernel_start is not None:
         client.on_kernel_start(km.pgid)
 
 
+async def output_lost(client: GradingClient) -> bool:
+    """Has the kernel's output connection been dropped (a message over MESSAGE_LIMIT)?"""
+    monitor = getattr(client, "iopub_monitor", None)
+    return monitor is not None and bool(await monitor.poll(0))
+
+
 async def stop_kernel(client: GradingClient) -> None:
     """Shut the kernel down and kill its process group, whatever state it is in."""
     km = client.km
     pgid = km.pgid if km is not None else None
+    monitor, client.iopub_monitor = getattr(client, "iopub_monitor", None), None
+    if monitor is not None:
+        try:
+            client.kc.iopub_channel.socket.disable_monitor()
+        except Exception:
+            pass
+        monitor.close(linger=0)
     try:
         if client.kc is not None:
             await ensure_async(client.kc.stop_channels())

@@ -29,7 +29,7 @@ import nbformat
 from nbclient.exceptions import DeadKernelError
 
 from .markers import Master
-from .kernel import new_client, start_kernel, stop_kernel
+from .kernel import MESSAGE_LIMIT, new_client, output_lost, start_kernel, stop_kernel
 
 PROBE_TIMEOUT = 10  # at most this many seconds for a healthy kernel to answer `pass` after an interrupt
 GUARD = "__import__('coursekit.course.guard', fromlist=['guard'])"
@@ -90,6 +90,11 @@ async def _run(nb, master, timeout, memory_mb, sandboxed, on_kernel_start) -> Ru
                     if not tampered:
                         client.forget_outputs(index)
                         await client.async_execute_cell(cell, index)
+                        if await output_lost(client):
+                            problem = ("crashed", f"your code printed more than {MESSAGE_LIMIT >> 20} MB "
+                                       "at once, and the grader stopped reading that kernel: this "
+                                       "exercise scores zero (print less)")
+                            raise DeadKernelError("output connection dropped")
                         tampered = await _tampering(client) if hidden and not client.timed_out else None
                     if tampered:
                         # Its observations cannot be trusted; the kernel carrying the hooks goes.
@@ -168,21 +173,28 @@ async def _silent(client, source: str):
     return probe
 
 
-async def _tampering(client) -> str | None:
-    """None when the kernel's machinery looks untouched, else what was found (guard.py)."""
-    token = "ck-guard-" + secrets.token_hex(8)
-    probe = await _silent(client, f"{GUARD}.report({token!r})")
-    if client.timed_out:
-        client.timed_out = False
-        return "the grader's integrity check got no answer"
-    for out in probe.get("outputs", []):
-        for line in (out.get("text") or "").splitlines():
-            if line.startswith(token + " "):
-                try:
-                    found = json.loads(line[len(token) + 1:])
-                except ValueError:
-                    return "the grader's integrity check was garbled"
-                return "; ".join(map(str, found)) if found else None
+async def _tampering(client, tries: int = 3) -> str | None:
+    """None when the kernel's machinery looks untouched, else what was found (guard.py).
+
+    A missing answer is asked again: a message over the size limit makes ZMQ drop the output
+    connection, and what the kernel sends until it reconnects (a fraction of a second) is lost.
+    """
+    for attempt in range(tries):
+        if attempt:
+            await asyncio.sleep(0.5)
+        token = "ck-guard-" + secrets.token_hex(8)
+        probe = await _silent(client, f"{GUARD}.report({token!r})")
+        if client.timed_out:
+            client.timed_out = False
+            return "the grader's integrity check got no answer"
+        for out in probe.get("outputs", []):
+            for line in (out.get("text") or "").splitlines():
+                if line.startswith(token + " "):
+                    try:
+                        found = json.loads(line[len(token) + 1:])
+                    except ValueError:
+                        return "the grader's integrity check was garbled"
+                    return "; ".join(map(str, found)) if found else None
     return "the grader's integrity check got no answer"
 
 

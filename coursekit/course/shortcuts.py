@@ -43,8 +43,25 @@ def _is_private(name: str) -> bool:
     return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
 
 
+def _aliases(tree: ast.AST) -> dict[str, str]:
+    """Names bound by imports -> what they stand for (``core`` -> ``coursekit.checks.core``)."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.Import):
+            names.update({a.asname: a.name for a in node.names if a.asname})
+    return names
+
+
 def _uses(tree: ast.AST) -> list[str]:
-    """Every dotted name the code refers to, imports spelled out in full."""
+    """Every dotted name the code refers to, imported names spelled out in full."""
+    aliases = _aliases(tree)
+
+    def full(name: str) -> str:
+        head, _, rest = name.partition(".")
+        return aliases[head] + ("." + rest if rest else "") if head in aliases else name
+
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module:
@@ -54,13 +71,13 @@ def _uses(tree: ast.AST) -> list[str]:
         elif isinstance(node, ast.Attribute):
             name = _dotted(node)
             if name:
-                found.append(name)
+                found += [name, full(name)]
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
               and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
               and isinstance(node.args[1].value, str)):
             owner = _dotted(node.args[0])
             if owner:
-                found.append(f"{owner}.{node.args[1].value}")
+                found += [f"{owner}.{node.args[1].value}", f"{full(owner)}.{node.args[1].value}"]
     return found
 
 
@@ -78,14 +95,14 @@ def find_shortcuts(answer: str, forbidden: list[str]) -> list[str]:
         tree = ast.parse(answer)
     except SyntaxError:
         return []  # graded (and reported) as a syntax error already
-    flagged: list[str] = []
+    flagged: dict[str, str] = {}  # one sentence per helper or forbidden name, first use shown
     for name in dict.fromkeys(_uses(tree)):
         parts = name.split(".")
         if "checks" in parts and any(_is_private(p) for p in parts[parts.index("checks") + 1:]):
-            flagged.append(f"`{name}`, a private helper of the course's checks")
+            flagged.setdefault(name, f"`{name}`, a private helper of the course's checks")
             continue
         for bad in forbidden:
             if _names_the_same(parts, bad.split(".")):
-                flagged.append(f"`{name}`, which this exercise forbids ({bad})")
+                flagged.setdefault(bad, f"`{name}`, which this exercise forbids ({bad})")
                 break
-    return list(dict.fromkeys(flagged))
+    return list(flagged.values())

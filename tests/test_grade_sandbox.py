@@ -29,8 +29,7 @@ from coursekit.course import sandbox
 from coursekit.course.cli import main
 from coursekit.course.records import record_path
 
-pytestmark = [pytest.mark.notebooks,
-              pytest.mark.skipif(bool(sandbox._probe()), reason=f"no grading sandbox here: {sandbox._probe()}")]
+pytestmark = pytest.mark.notebooks  # and skipped without bubblewrap (conftest.py)
 
 TIMEOUT = 5
 FULL = {"99.add": 1, "99.square": 2, "99.mean": 1}

@@ -83,7 +83,7 @@ def _one_submission(tmp_path) -> Path:
 
 
 def test_no_bwrap_stops_before_grading_and_says_what_to_do(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(sandbox, "_probe", lambda: "bubblewrap (`bwrap`) is not installed")
+    monkeypatch.setattr(sandbox, "why_unavailable", lambda: "bubblewrap (`bwrap`) is not installed")
     subs = _one_submission(tmp_path)
     rc = main(["grade", str(subs), "--out", str(tmp_path / "out"), "--solutions", str(FIXTURE),
                "--no-progress"])

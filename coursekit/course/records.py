@@ -129,7 +129,8 @@ def _public_check_text(text: str) -> str:
 def _also_printed(printed: str, verdicts: str, limit: int = 600) -> str:
     """What else the check cells printed (the student's code, called by the checks), trimmed."""
     ours = set(verdicts.splitlines())
-    extra = "\n".join(line for line in printed.splitlines() if line not in ours).strip("\n")
+    extra = "\n".join(line for line in printed.splitlines()
+                      if line not in ours and "all tests passed" not in line.lower()).strip("\n")
     return extra if len(extra) <= limit else extra[:limit] + "\n[... cut]"
 
 

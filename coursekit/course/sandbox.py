@@ -251,7 +251,7 @@ def seal_ipc_dir(ipc_dir: Path) -> None:
 
 # -- can it run here? --------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
-def _probe() -> str:
+def why_unavailable() -> str:
     """'' when a sandbox starts here, else why not."""
     exe = bwrap_executable()
     if exe is None:
@@ -277,7 +277,7 @@ def check_available() -> None:
     if not sys.platform.startswith("linux"):
         why = f"the grading sandbox needs Linux namespaces, and this is {sys.platform}"
     else:
-        why = _probe()
+        why = why_unavailable()
     if why:
         raise SandboxUnavailable(
             f"{why}. Student code would run with your files, processes and network. Install "

@@ -509,7 +509,7 @@ def test_a_200_mb_print_does_not_reach_the_graders_memory(tmp_path):
 def test_tampering_is_named_in_the_feedback(attacked):
     words = {"input_transformer": "input transformer", "ast_transformer": "AST transformer",
              "pre_run_cell": "event callback", "display_patch": "DisplayPublisher.publish",
-             "displayhook": "IPython's displayhook", "settrace": "trace or profile", "replaces_observe": "observe()"}
+             "displayhook": "IPython's displayhook", "settrace": "trace or profile", "replaces_observe": "observe function"}
     for student, word in words.items():
         ex = _exercise(attacked, student, "99.add")
         assert ex["status"] == "tampered" and word in ex["message"], (student, ex["message"])

@@ -24,7 +24,7 @@ from .sandbox import check_available, refuse_overlap
 from .scoring import points, score
 from .shortcuts import find_shortcuts, forbidden_names
 from .submission import InvalidSubmission, identify, read_answers
-from .workers import deadline, run_worker
+from .workers import WorkerPool, deadline
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY_MB = 2048
@@ -232,10 +232,12 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
         references[name] = reference_observations(masters[name], out / "reference", timeout=timeout,
                                                   memory_mb=memory_mb, sandboxed=sandboxed)
 
+    workers = WorkerPool()
+
     def job(item):
         sub, master, answers, copies = item
         with tempfile.TemporaryDirectory(prefix="coursekit-job-") as tmp:
-            run = run_worker({"master": str(master.path), "answers": answers, "timeout": timeout,
+            run = workers.run({"master": str(master.path), "answers": answers, "timeout": timeout,
                               "memory_mb": memory_mb, "sandboxed": sandboxed}, Path(tmp),
                              deadline(master, timeout))
         save(sub, _record(sub, master, master_shas[master.name], references[master.name], run,
@@ -250,6 +252,7 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
             for fut in bar:
                 report.graded.append(fut.result().path)
     finally:
+        workers.close()
         records = load_records(out, log=log) + list(kept.values())
         report.csv = write_csv(out, records)
         write_feedback(out, records)

@@ -146,7 +146,7 @@ def findings() -> list[str]:
     if observe is not None:
         from coursekit.checks import core
         if observe is not core.observe or _defined_in_a_cell(observe):
-            found.append("a replaced observe()")
+            found.append("a replaced observe function")
     return found
 
 

@@ -1,4 +1,5 @@
-"""Grade one rebuilt submission in a process of its own: ``python -m coursekit.course.worker JOB``.
+"""Grade rebuilt submissions in a process of the grader's own: ``python -m coursekit.course.worker
+JOB`` for one, ``... --serve`` for one job file path per line of stdin (workers.WorkerPool).
 
 The batch runs each submission in a separate worker process so that a submission that kills
 its parent (``os.kill(os.getppid(), 9)``) takes down one worker, not the batch. The worker
@@ -53,11 +54,34 @@ def run_job(job: dict) -> dict:
     }
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    job_path = Path(argv[0])
+def _one(job_path: Path) -> None:
     job = json.loads(job_path.read_text())
     atomic_write_json(Path(job["result"]), run_job(job))
+
+
+def serve() -> int:
+    """Grade one job per line of stdin (a job file's path); answer each with a line on stdout.
+
+    A long-lived worker pays Python's start and the imports (about 2.5 s here, most of it
+    nbformat's jsonschema) once per batch slot instead of once per submission. An exception in
+    one job is reported for that job; the worker goes on.
+    """
+    for line in sys.stdin:
+        try:
+            _one(Path(line.strip()))
+            answer = "done"
+        except Exception as err:  # the grader's bug on this notebook: report it, keep serving
+            answer = "error " + f"{type(err).__name__}: {err}".replace("\n", " ")[:500]
+        sys.stdout.write(answer + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--serve"]:
+        return serve()
+    _one(Path(argv[0]))
     return 0
 
 

@@ -1,15 +1,20 @@
-"""Launch one grading job in a worker process of its own, within a deadline.
+"""Launch grading jobs in worker processes, each within a deadline.
 
-Both the batch (grade.py) and the master's second reference run (reference.py) grade through
-here, so a submission and the master get the same process, limits and sandbox. The worker
+Both the batch (grade.py, through a WorkerPool of long-lived workers, one per job slot) and the
+master's second reference run (reference.py, ``run_worker``: one process for one job) grade
+through here, so a submission and the master get the same process, limits and sandbox. A worker
+that dies or runs past its deadline costs only the job it had; the pool starts a fresh one. The worker
 (worker.py) writes its kernel's process group to a file each time a kernel starts, so that what
 is left can be killed if the worker itself is killed.
 """
 from __future__ import annotations
 
 import json
+import select
 import subprocess
 import sys
+import tempfile
+import threading
 from pathlib import Path
 
 from .kernel import kill_process_group
@@ -52,3 +57,98 @@ def run_worker(job: dict, workdir: Path, limit: float) -> dict:
     tail = (err or b"").decode(errors="replace").strip().splitlines()
     return {"worker_error": tail[-1] if tail else f"the worker exited with code {proc.returncode}",
             "returncode": proc.returncode}
+
+
+def _job_file(job: dict, workdir: Path) -> Path:
+    job_path = workdir / "job.json"
+    job = dict(job, result=str(workdir / "result.json"), pgid_file=str(workdir / "kernel.pgid"))
+    job_path.write_text(json.dumps(job))
+    return job_path
+
+
+def _kill_kernel_of(workdir: Path) -> None:
+    pgid_file = workdir / "kernel.pgid"
+    if pgid_file.exists():
+        try:
+            kill_process_group(int(pgid_file.read_text()))
+        except ValueError:
+            pass
+
+
+class _Worker:
+    """One long-lived ``python -m coursekit.course.worker --serve`` process."""
+
+    def __init__(self):
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([sys.executable, "-m", "coursekit.course.worker", "--serve"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     start_new_session=True, text=True, bufsize=1)
+
+    def run(self, job_path: Path, limit: float) -> str | None:
+        """The worker's answer line, or None if it died or ran past ``limit`` (then it is killed)."""
+        ready = True
+        try:
+            self.proc.stdin.write(f"{job_path}\n")
+            self.proc.stdin.flush()
+            ready, _, _ = select.select([self.proc.stdout], [], [], limit)
+            line = self.proc.stdout.readline() if ready else ""
+        except (BrokenPipeError, OSError):
+            line = ""
+        if not line:
+            self.kill()
+            return None if ready else "timeout"
+        return line.strip()
+
+    def last_error(self) -> str:
+        self.stderr.seek(0)
+        tail = self.stderr.read().decode(errors="replace").strip().splitlines()
+        return tail[-1] if tail else f"the worker exited with code {self.proc.returncode}"
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+
+    def close(self) -> None:
+        try:
+            self.proc.stdin.close()
+            self.proc.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.kill()
+        self.stderr.close()
+
+
+class WorkerPool:
+    """Long-lived workers, one per calling thread (a job slot of the batch)."""
+
+    def __init__(self):
+        self._local = threading.local()
+        self._all: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def _worker(self) -> _Worker:
+        worker = getattr(self._local, "worker", None)
+        if worker is None or worker.proc.poll() is not None:
+            worker = self._local.worker = _Worker()
+            with self._lock:
+                self._all.append(worker)
+        return worker
+
+    def run(self, job: dict, workdir: Path, limit: float) -> dict:
+        """As ``run_worker``, in this thread's worker (started on first use, again after a death)."""
+        worker = self._worker()
+        answer = worker.run(_job_file(job, workdir), limit)
+        if answer != "done" or not (workdir / "result.json").exists():
+            _kill_kernel_of(workdir)  # the worker may have died before it could clean up
+        if answer == "done" and (workdir / "result.json").exists():
+            return json.loads((workdir / "result.json").read_text())
+        if answer == "timeout":
+            return {"worker_error": "the whole submission ran past its overall time limit",
+                    "returncode": -9}
+        if answer is None:
+            return {"worker_error": worker.last_error(), "returncode": worker.proc.returncode}
+        return {"worker_error": answer.removeprefix("error "), "returncode": 1}
+
+    def close(self) -> None:
+        for worker in self._all:
+            worker.close()

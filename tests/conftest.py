@@ -80,7 +80,8 @@ def rng():
 
 # Tests that grade through the sandbox need bubblewrap: without it they skip and say what to
 # install (CI installs it, as it installs Chromium). The modules and tests that grade:
-_GRADING_MODULES = {"test_grade.py", "test_course_qa.py", "test_grade_sandbox.py", "test_lms.py"}
+_GRADING_MODULES = {"test_grade.py", "test_course_qa.py", "test_grade_sandbox.py", "test_lms.py",
+                    "test_workers.py"}
 _GRADING_TESTS = ("round_trip", "heaviest_master")
 
 

@@ -133,15 +133,16 @@ def bwrap_command(kernel_argv: list[str], *, ipc_dir: Path, etc_dir: Path, limit
            "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
            "--disable-userns", "--cap-drop", "ALL",
            "--die-with-parent", "--new-session",
-           "--ro-bind", "/usr", "/usr", *_host_links()]
+           "--ro-bind", "/usr", "/usr", *_host_links(),
+           # /tmp first: a course installed under /tmp (a clone in CI) is bound on top of it.
+           "--size", str(int(limits.tmp_bytes)), "--tmpfs", "/tmp",
+           "--dir", SANDBOX_HOME, "--dir", SANDBOX_WORKDIR]
     for path in readonly_paths():
         cmd += ["--ro-bind", str(path), str(path)]
     cmd += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
             "--ro-bind", str(Path(etc_dir) / "passwd"), "/etc/passwd",
             "--ro-bind", str(Path(etc_dir) / "group"), "/etc/group",
-            "--proc", "/proc", "--dev", "/dev",
-            "--size", str(int(limits.tmp_bytes)), "--tmpfs", "/tmp",
-            "--dir", SANDBOX_HOME, "--dir", SANDBOX_WORKDIR]
+            "--proc", "/proc", "--dev", "/dev"]
     fontlist = _matplotlib_fontlist()
     if fontlist is not None:  # saves every kernel a second of font scanning
         cmd += ["--dir", "/tmp/matplotlib", "--ro-bind", str(fontlist), f"/tmp/matplotlib/{fontlist.name}"]

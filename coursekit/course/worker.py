@@ -50,8 +50,21 @@ def run_job(job: dict) -> dict:
                     for ex_id, ex in master.exercises.items()},
         "tampered": {ex_id: message for ex_id, (status, message) in result.status.items()
                      if status == "tampered"},
-        "worker_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_mb": _peak_mb(),
     }
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory in MB. VmHWM, not ru_maxrss: Linux carries the
+    parent's peak across fork and exec into ru_maxrss, so a worker started by a big process
+    would report that process's memory."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _one(job_path: Path) -> None:

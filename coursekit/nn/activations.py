@@ -12,8 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Layer, ShapeError, describe_shape
-from ..backend import xp_of
-from .init import initialize
+from .init import initialize, xp_of
 
 __all__ = [
     "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",

@@ -13,8 +13,7 @@ import numpy as np
 
 from ..backend import namespace_of
 from .base import Layer, ShapeError, describe_shape
-from ..backend import xp_of
-from .init import initialize
+from .init import initialize, xp_of
 
 __all__ = ["Dense"]
 

@@ -9,7 +9,6 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ..errors import choose
 from ._style import color, new_grid, style_axes
 
 __all__ = ["ACTIVATIONS", "activation_functions", "get_activation"]
@@ -49,7 +48,7 @@ def get_activation(name: str) -> tuple[Callable, Callable]:
     """(f, f') for a known activation name (case and '-'/' ' do not matter)."""
     key = str(name).lower().replace("-", "_").replace(" ", "_")
     if key not in ACTIVATIONS:
-        choose(name, ACTIVATIONS, "activation")
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
     return ACTIVATIONS[key]
 
 

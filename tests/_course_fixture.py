@@ -25,3 +25,12 @@ def solved_lecture(master=None) -> nbformat.NotebookNode:
             if cell.source.startswith(f"# EXERCISE {ex} "):
                 cell.source = src
     return nb
+
+
+def answer(nb, ex_id: str, body: str) -> None:
+    """Replace the student's answer cell for ``ex_id`` in ``nb`` (keeps its marker line)."""
+    for cell in nb.cells:
+        if cell.source.startswith(f"# EXERCISE {ex_id} "):
+            cell.source = cell.source.splitlines()[0] + "\n" + body
+            return
+    raise AssertionError(ex_id)

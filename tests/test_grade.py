@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from _course_fixture import FIXTURE, MASTER, solved_lecture
+from _course_fixture import answer as _answer
 
 from coursekit.course.build import lecture_notebook
 from coursekit.course.cli import main
@@ -25,15 +26,6 @@ TIMEOUT = 3  # seconds per cell: the infinite loops below cost about this much e
 
 FULL = {"99.add": 1, "99.square": 2, "99.mean": 1}
 ZERO = {"99.add": 0, "99.square": 0, "99.mean": 0}
-
-
-def _answer(nb, ex_id: str, body: str) -> None:
-    """Replace the student's answer cell for ``ex_id`` (keeps its marker line)."""
-    for cell in nb.cells:
-        if cell.source.startswith(f"# EXERCISE {ex_id} "):
-            cell.source = cell.source.splitlines()[0] + "\n" + body
-            return
-    raise AssertionError(ex_id)
 
 
 def _without(nb, predicate):

@@ -24,6 +24,7 @@ import nbformat
 import pytest
 
 from _course_fixture import MASTER, solved_lecture
+from _course_fixture import answer as _answer
 
 from coursekit.course import sandbox
 from coursekit.course.cli import main
@@ -50,14 +51,6 @@ def _solve_from(text):
             return True
     return False
 '''
-
-
-def _answer(nb, ex_id: str, body: str) -> None:
-    for cell in nb.cells:
-        if cell.source.startswith(f"# EXERCISE {ex_id} "):
-            cell.source = cell.source.splitlines()[0] + "\n" + body
-            return
-    raise AssertionError(ex_id)
 
 
 def _attack(name: str, code: str) -> str:

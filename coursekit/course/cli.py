@@ -1,4 +1,5 @@
-"""The ``coursekit`` command: ``coursekit build [--check]`` and ``coursekit grade ...``.
+"""The ``coursekit`` command: ``coursekit build [--check]``, ``coursekit grade ...`` and
+``coursekit export --lms canvas|moodle --out DIR``.
 
 Exit codes: 0 success; 1 ``build --check`` found stale lectures, or a grade record could not be
 written; 2 bad input (a corrupt master, a missing folder, no sandbox), with the reason printed in
@@ -24,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("grade", help="grade submitted notebooks (docs/GRADING.md)")
     g.add_argument("submissions", nargs="+", metavar="SUBMISSION",
-                   help="a notebook file, a student's folder, or a folder of student folders")
+                   help="a notebook file, a student's folder, a folder of student folders, or the "
+                        "zip of Canvas's 'Download Submissions' or Moodle's 'Download all submissions'")
     g.add_argument("--out", type=Path, required=True, help="grades.csv, records/ and feedback/ go here")
     g.add_argument("--solutions", type=Path, default=Path("solutions"), help="masters (default: solutions/)")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
@@ -36,6 +38,16 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--no-sandbox", action="store_true",
                    help="grade without the bubblewrap sandbox (where it cannot run); every grade "
                         "then says so, since student code can read your files and change grades")
+
+    e = sub.add_parser("export", help="write the grades of a graded DIR as a file Canvas or Moodle "
+                       "imports (docs/GRADING.md)")
+    e.add_argument("--lms", choices=["canvas", "moodle"], required=True, help="which LMS imports the file")
+    e.add_argument("--out", type=Path, required=True,
+                   help="the --out DIR of `coursekit grade`: reads DIR/records/, writes DIR/<lms>_grades.csv")
+    e.add_argument("--roster", type=Path, default=None,
+                   help="the LMS's gradebook export, used as the template (Canvas: optional; Moodle: required)")
+    e.add_argument("--id-field", default=None,
+                   help="Moodle: the roster column Moodle's import matches users on (default 'Email address')")
 
     s = sub.add_parser("site", help="build the course website, students' and instructors' editions "
                        "(README.md, 'The course website')")
@@ -103,6 +115,16 @@ def _grade(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from .export import export
+
+    report = export(args.out, args.lms, roster=args.roster, id_field=args.id_field)
+    for line in report.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    print(f"{report.students} students, {len(report.assignments)} assignments: {report.path}")
+    return 0
+
+
 def _site(args) -> int:
     from .site import EDITIONS, SiteError, build_site, load_settings
 
@@ -126,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "site":
             return _site(args)
+        if args.command == "export":
+            return _export(args)
         return _build(args) if args.command == "build" else _grade(args)
     except (MasterError, FileNotFoundError, ValueError, SandboxUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import lms
 from .build import master_paths
 from .markers import Master, MasterError, parse_master
 from .records import (atomic_write_json, load_records, record_path, write_csv, write_feedback)
@@ -36,6 +37,8 @@ class Submission:
     path: Path
     sha256: str = ""
     record: Path | None = None
+    lms: dict | None = None   # from an LMS zip: {"lms", "id", "name", "late", "source"}
+    unpacked: object = None   # the temporary folder the zip was unpacked into (kept alive)
 
 
 @dataclass
@@ -50,7 +53,7 @@ def _looks_like_lecture(stem: str, masters: dict[str, Master]) -> bool:
     return stem in masters or (len(stem) >= 3 and stem[:2].isdigit() and stem[2] in "_- ")
 
 
-def discover(args: list[str | Path], masters: dict[str, Master]) -> list[Submission]:
+def discover(args: list[str | Path], masters: dict[str, Master], log=print) -> list[Submission]:
     """(student, file) for every argument; see docs/GRADING.md for how students are named."""
     found: list[Submission] = []
 
@@ -59,7 +62,11 @@ def discover(args: list[str | Path], masters: dict[str, Master]) -> list[Submiss
 
     for arg in args:
         p = Path(arg)
-        if p.is_file():
+        if lms.is_zip_argument(p):  # Canvas's or Moodle's download: docs/GRADING.md
+            tmp = tempfile.TemporaryDirectory(prefix="coursekit-lms-")
+            _, files = lms.unpack_zip(p, Path(tmp.name), log=log)
+            found += [Submission(f.student, f.path, lms=f.lms, unpacked=tmp) for f in files]
+        elif p.is_file():
             student = p.parent.name if _looks_like_lecture(p.stem, masters) and p.parent.name else p.stem
             found.append(Submission(student, p))
         elif p.is_dir():
@@ -94,7 +101,8 @@ def load_masters(solutions: Path) -> dict[str, Master]:
 def _base_record(sub: Submission, masters_fp: str, sandboxed: bool) -> dict:
     return {"student": sub.student, "notebook": sub.path.name, "path": str(sub.path),
             "sha256": sub.sha256, "masters": masters_fp, "sandbox": sandboxed,
-            "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            **({"lms": sub.lms, "path": sub.lms["source"]} if sub.lms else {})}
 
 
 def _is_done(path: Path, sub: Submission, master_shas: dict[str, str], masters_fp: str,
@@ -188,7 +196,7 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
         refuse_overlap([Path(solutions), out, *map(Path, submissions)])
     master_shas = {name: master_sha256(m) for name, m in masters.items()}
     masters_fp = hashlib.sha256(json.dumps(sorted(master_shas.items())).encode()).hexdigest()
-    subs = discover(submissions, masters)
+    subs = discover(submissions, masters, log=log)
     report = BatchReport()
     kept: dict[Path, dict] = {}  # records that could not be written: still in this run's CSV
 

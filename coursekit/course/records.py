@@ -15,7 +15,8 @@ import re
 import tempfile
 from pathlib import Path
 
-CSV_COLUMNS = ["student", "notebook", "exercise", "points", "max_points", "status", "message", "sandbox"]
+CSV_COLUMNS = ["student", "notebook", "exercise", "points", "max_points", "status", "message", "sandbox",
+               "late"]
 #: A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NO_SANDBOX_NOTE = ("graded WITHOUT a sandbox (--no-sandbox): the student's code could read the "
@@ -99,14 +100,15 @@ def csv_rows(records: list[dict]) -> list[list[str]]:
     rows = []
     for rec in records:
         sandbox = "yes" if rec.get("sandbox") else "no"
+        late = "yes" if (rec.get("lms") or {}).get("late") else ""  # the LMS's flag; no penalty
         safe = spreadsheet_safe
         if not rec.get("exercises"):
             rows.append([safe(rec["student"]), safe(rec["notebook"]), "", "0", _fmt(rec.get("max_points")),
-                         rec["status"], safe(rec.get("message", "")), sandbox])
+                         rec["status"], safe(rec.get("message", "")), sandbox, late])
             continue
         for ex in rec["exercises"]:
             rows.append([safe(rec["student"]), safe(rec["notebook"]), safe(ex["id"]), _fmt(ex["points"]),
-                         _fmt(ex["max_points"]), ex["status"], safe(ex.get("message", "")), sandbox])
+                         _fmt(ex["max_points"]), ex["status"], safe(ex.get("message", "")), sandbox, late])
     return sorted(rows)
 
 

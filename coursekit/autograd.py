@@ -26,6 +26,8 @@ import math
 import numbers
 import random
 
+from .errors import choose
+
 __all__ = ["Value", "Neuron", "Layer", "MLP", "draw", "trace"]
 
 
@@ -336,9 +338,7 @@ class Neuron(Module):
     def __init__(self, n_inputs: int, activation: str = "tanh", seed=0, prefix: str = ""):
         if isinstance(n_inputs, bool) or not isinstance(n_inputs, numbers.Integral) or n_inputs < 1:
             raise ValueError(f"n_inputs must be a whole number of at least 1, got {n_inputs!r}")
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"unknown activation {activation!r}; choose one of "
-                             + ", ".join(repr(a) for a in _ACTIVATIONS))
+        choose(activation, _ACTIVATIONS, "activation")
         rng = _rng(seed)
         scale = 1.0 / math.sqrt(n_inputs)  # keeps w · x of order 1, so tanh does not start saturated
         self.w = [Value(rng.uniform(-1, 1) * scale, f"{prefix}w{i}") for i in range(n_inputs)]

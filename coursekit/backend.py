@@ -20,14 +20,19 @@ import numpy as np
 
 __all__ = [
     "namespace_of",
-    "get_namespace",
+    "default_namespace",
+    "xp_of",
+    "resolve_dtype",
     "to_numpy",
     "asarray",
     "Backend",
     "available_backends",
-    "default_dtype",
-    "one_hot",
 ]
+
+
+def default_namespace():
+    """NumPy's array-API namespace (array_api_compat's numpy): where arrays live by default."""
+    return array_api_compat.array_namespace(np.empty(0))
 
 
 def namespace_of(*arrays: Any):
@@ -38,7 +43,7 @@ def namespace_of(*arrays: Any):
     """
     arrays = [a for a in arrays if a is not None and not isinstance(a, (int, float, bool, complex))]
     if not arrays:
-        return array_api_compat.array_namespace(np.empty(0))
+        return default_namespace()
     try:
         return array_api_compat.array_namespace(*arrays)
     except TypeError as err:
@@ -50,8 +55,36 @@ def namespace_of(*arrays: Any):
         ) from err
 
 
-# Shorter alias used across the package.
-get_namespace = namespace_of
+_NAMESPACES: dict[type, object] = {}
+
+
+def xp_of(x):
+    """The array namespace of one array ``x``, cached by type.
+
+    ``namespace_of`` costs a few microseconds per call; layers call this once per forward and
+    backward, so the cache keeps the per-batch overhead of ``fit`` small.
+    """
+    t = type(x)
+    xp = _NAMESPACES.get(t)
+    if xp is None:
+        xp = array_api_compat.array_namespace(x)
+        _NAMESPACES[t] = xp
+    return xp
+
+
+def resolve_dtype(xp, dtype):
+    """``None`` -> ``xp.float64``; "float32"/"float64" -> the namespace's dtype; dtypes pass through."""
+    if dtype is None:
+        return xp.float64
+    if isinstance(dtype, str):
+        if dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
+        return getattr(xp, dtype)
+    # NumPy types given for another namespace. Compared by identity: "==" between a NumPy type and
+    # array-api-strict's dtype warns (the standard leaves cross-library comparison undefined).
+    if dtype is np.float32 or dtype is np.float64 or isinstance(dtype, np.dtype):
+        return getattr(xp, np.dtype(dtype).name)
+    return dtype
 
 
 def to_numpy(x: Any) -> np.ndarray:
@@ -77,7 +110,7 @@ def asarray(x: Any, xp=None, *, dtype=None, device=None):
     ``xp`` defaults to NumPy's namespace. Crossing libraries goes through NumPy on the host.
     """
     if xp is None:
-        xp = array_api_compat.array_namespace(np.empty(0))
+        xp = default_namespace()
     try:
         same = array_api_compat.array_namespace(x) is xp
     except TypeError:
@@ -91,24 +124,6 @@ def asarray(x: Any, xp=None, *, dtype=None, device=None):
     if device is not None:
         kwargs["device"] = device
     return xp.asarray(x, **kwargs)
-
-
-def default_dtype(xp, name: str = "float64"):
-    """``xp.float64`` or ``xp.float32`` by name."""
-    if name not in ("float64", "float32"):
-        raise ValueError(f"dtype must be 'float64' or 'float32', not {name!r}")
-    return getattr(xp, name)
-
-
-def one_hot(y, n_classes: int, dtype=None):
-    """(N,) integer labels -> (N, n_classes) one-hot matrix in the labels' namespace.
-
-    Built by comparison with ``arange`` so it works without fancy-index assignment.
-    """
-    xp = namespace_of(y)
-    dtype = dtype if dtype is not None else xp.float64
-    classes = xp.arange(n_classes, device=array_api_compat.device(y))
-    return xp.astype(xp.reshape(y, (-1, 1)) == xp.reshape(classes, (1, -1)), dtype)
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,7 @@ class Backend:
 
 def available_backends(include_gpu: bool = True) -> list[Backend]:
     """Every backend installed here: NumPy, array-api-strict, torch CPU (and CUDA), CuPy."""
-    out = [Backend("numpy", array_api_compat.array_namespace(np.empty(0)), None, "default")]
+    out = [Backend("numpy", default_namespace(), None, "default")]
     try:
         import array_api_strict as strict
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from .backend import asarray, namespace_of
 from .nn.base import Layer, ShapeError, describe_shape
-from .nn.conv import init_weights
+from .nn.init import init_weights
 
 __all__ = ["StepDense", "sequence_cross_entropy", "sequence_accuracy"]
 

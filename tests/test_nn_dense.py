@@ -70,3 +70,13 @@ def test_parameters_seeded_and_float32_selectable():
     assert f32.params["W"].dtype == np.float32 and f32.params["b"].dtype == np.float32
     assert f32.forward(np.ones((2, 5), dtype=np.float32)).dtype == np.float32
     assert "Dense(5 -> 4" in repr(a) and a.n_params() == 24
+
+
+def test_a_model_without_parameters_changes_dtype_in_place():
+    """Sequential(ReLU()).to(dtype=...) once raised TypeError: no parameter to ask for a namespace."""
+    from coursekit.nn import ReLU, Sequential
+
+    model = Sequential(ReLU())
+    assert model.to(dtype="float32") is model
+    out = model.forward(np.array([[-1.0, 2.0]]))
+    assert out.tolist() == [[0.0, 2.0]]

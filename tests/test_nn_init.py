@@ -45,7 +45,7 @@ def test_placement(backend):
 
 
 def test_errors():
-    with pytest.raises(ValueError, match="Unknown initialiser 'xavier'.*glorot_uniform"):
+    with pytest.raises(ValueError, match="unknown initialiser 'xavier'.*glorot_uniform"):
         initialize("xavier", (2, 2))
     with pytest.raises(ValueError, match="positive"):
         initialize("normal", (0, 2))

@@ -105,7 +105,7 @@ def test_flatten_round_trip(backend):
 
 
 def test_flatten_errors_are_explained():
-    with pytest.raises(ShapeError, match=r"Flatten expected a batch.*got \(5\)"):
+    with pytest.raises(ShapeError, match=r"Flatten expected a batch.*got \(5,\)"):
         Flatten().forward(np.zeros(5))
     layer = Flatten()
     layer.forward(np.zeros((2, 3, 4)))

@@ -241,8 +241,3 @@ def _match(mv, sv, rtol, atol, name) -> tuple[bool, str]:
         return True, f"{name}: ok"
     ok = mv == sv
     return ok, f"{name}: {'ok' if ok else 'wrong value'}"
-
-
-def encode_for_tests(value: Any):
-    """Expose the encoder (tests compare encodings without a kernel)."""
-    return json.loads(json.dumps(_encode(value)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import choice, positive_int
+from ..errors import choose, positive_int
 
 __all__ = ["truth_table", "parity", "all_bit_patterns", "BOOLEAN_FUNCTIONS", "ENCODINGS"]
 
@@ -75,10 +75,10 @@ def truth_table(function="and", n_inputs: int = 2, encoding: str = "binary"):
     X : (2**n_inputs, n_inputs) float64
     y : (2**n_inputs,) int64
     """
-    encoding = choice(encoding, "encoding", ENCODINGS)
+    encoding = choose(encoding, ENCODINGS, "encoding")
     bits = all_bit_patterns(n_inputs)
     if isinstance(function, str):
-        key = choice(function.lower(), "Boolean function", tuple(BOOLEAN_FUNCTIONS))
+        key = choose(function.lower(), tuple(BOOLEAN_FUNCTIONS), "Boolean function")
         out = BOOLEAN_FUNCTIONS[key](bits.astype(bool))
     elif callable(function):
         out = np.array([bool(function(*map(int, row))) for row in bits])

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ._checks import choice, positive_int, rng_from
+from ..errors import choose, positive_int, rng_from
 
 __all__ = ["DigitsSplit", "digits", "shifted_digits", "SCALES", "SHAPES"]
 
@@ -135,8 +135,8 @@ def digits(scale: str = "standard", shape: str = "flat", val_fraction: float = 0
     -------
     DigitsSplit with X_train, y_train, X_val, y_val, X_test, y_test (see its docstring).
     """
-    scale = choice(scale, "scale", SCALES)
-    shape = choice(shape, "shape", SHAPES)
+    scale = choose(scale, SCALES, "scale")
+    shape = choose(shape, SHAPES, "shape")
     images, labels = _raw()
     parts = _split_indices(len(labels), val_fraction, test_fraction, seed)
     return _finish({k: images[i] for k, i in parts.items()}, {k: labels[i] for k, i in parts.items()},
@@ -168,12 +168,12 @@ def shifted_digits(canvas: int = 16, seed=0, scale: str = "unit", shape: str = "
     the (N, 2) int64 array of (row, column) offsets of each image.
     """
     canvas = positive_int(canvas, "canvas", minimum=_SIDE)
-    scale = choice(scale, "scale", SCALES)
-    shape = choice(shape, "shape", SHAPES)
+    scale = choose(scale, SCALES, "scale")
+    shape = choose(shape, SHAPES, "shape")
     if isinstance(shift_in, str):
         shift_in = (shift_in,)
     for part in shift_in:
-        choice(part, "part in shift_in", _SPLITS)
+        choose(part, _SPLITS, "part in shift_in")
     images, labels = _raw()
     parts = _split_indices(len(labels), val_fraction, test_fraction, seed)
     # A second, independent stream: changing the split fractions must not move the offsets' seed.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import choice, non_negative, positive_int, rng_from
+from ..errors import choose, non_negative, positive_int, rng_from
 
 __all__ = ["regression_1d", "REGRESSION_TARGETS"]
 
@@ -51,7 +51,7 @@ def regression_1d(name="sine", n: int = 200, noise: float = 0.0, seed=0, x_range
     if callable(name):
         target = name
     else:
-        target = REGRESSION_TARGETS[choice(name, "target", tuple(REGRESSION_TARGETS))]
+        target = REGRESSION_TARGETS[choose(name, tuple(REGRESSION_TARGETS), "target")]
     x = np.linspace(low, high, n)
     t = np.asarray(target(x), dtype=np.float64)
     if t.shape != x.shape:

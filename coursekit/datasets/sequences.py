@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import positive_int, rng_from
+from ..errors import positive_int, rng_from
 
 __all__ = ["running_parity", "binary_addition", "delayed_echo", "bits_to_int"]
 

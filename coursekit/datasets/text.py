@@ -9,7 +9,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._checks import choice, positive_int
+from ..errors import choose, positive_int
 
 __all__ = ["text_corpus", "Vocabulary", "char_vocabulary", "text_windows", "CORPORA"]
 
@@ -18,7 +18,7 @@ CORPORA = {"alice": "alice.txt"}
 
 def text_corpus(name: str = "alice") -> str:
     """The text of a shipped corpus (a few KB, plain ASCII, lines joined by ``\\n``)."""
-    choice(name, "corpus", tuple(CORPORA))
+    choose(name, tuple(CORPORA), "corpus")
     return resources.files("coursekit").joinpath("data", CORPORA[name]).read_text(encoding="utf-8")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import non_negative, positive_int, rng_from
+from ..errors import non_negative, positive_int, rng_from
 
 __all__ = ["spiral", "xor_clouds", "blobs", "moons", "circles"]
 

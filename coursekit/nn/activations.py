@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Layer, ShapeError, describe_shape
-from .init import initialize, xp_of
+from ..backend import xp_of
+from .init import initialize
 
 __all__ = [
     "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad",

@@ -13,17 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..backend import asarray, namespace_of
+from ..backend import asarray, namespace_of, resolve_dtype
+from ..errors import ShapeError, describe_shape
 
 __all__ = ["Layer", "ShapeError", "describe_shape"]
 
 
-class ShapeError(ValueError):
-    """An input of the wrong shape or kind, explained in words (layer, expected, given)."""
-
-
-def describe_shape(shape) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
 class Layer:
@@ -66,8 +61,6 @@ class Layer:
         ``dtype`` may be a name, "float32" or "float64", for any library.
         """
         if dtype is not None:
-            from .init import resolve_dtype
-
             dtype = resolve_dtype(xp, dtype)  # torch takes no dtype names
         for k in list(self.params):
             self.params[k] = asarray(self.params[k], xp, device=device, dtype=dtype)

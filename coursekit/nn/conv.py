@@ -22,6 +22,7 @@ import numpy as np
 
 from ..backend import namespace_of
 from .base import Layer, ShapeError, describe_shape
+from .init import init_weights
 
 __all__ = ["Conv2D", "conv_output_size", "conv2d_naive", "im2col", "conv2d_im2col"]
 
@@ -166,16 +167,6 @@ def conv2d_im2col(x, W, b, stride: int = 1, padding: int = 0):
     cols = im2col(x, kh, kw, stride, padding)
     out = xp.reshape(W, (F, C * kh * kw)) @ cols + xp.reshape(b, (F, 1))   # (F, N*OH*OW)
     return xp.permute_dims(xp.reshape(out, (F, N, OH, OW)), (1, 0, 2, 3))
-
-
-def init_weights(shape, fan_in: int, fan_out: int, init: str | float, seed: int):
-    """Seeded float64 NumPy weights: an initialiser name from ``coursekit.nn.init`` (he_normal,
-    glorot_normal, glorot_uniform, normal, zeros) or, given a number, a normal with that std."""
-    from .init import initialize
-
-    if isinstance(init, (int, float)) and not isinstance(init, bool):
-        return initialize("normal", shape, seed=seed, std=float(init), fan_in=fan_in, fan_out=fan_out)
-    return initialize(init, shape, seed=seed, fan_in=fan_in, fan_out=fan_out)
 
 
 class Conv2D(Layer):

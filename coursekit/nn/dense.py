@@ -13,7 +13,8 @@ import numpy as np
 
 from ..backend import namespace_of
 from .base import Layer, ShapeError, describe_shape
-from .init import initialize, xp_of
+from ..backend import xp_of
+from .init import initialize
 
 __all__ = ["Dense"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import asarray, to_numpy
-from .init import xp_of
+from ..backend import xp_of
 
 __all__ = ["numerical_gradient", "relative_error", "gradient_check", "GradCheckResult"]
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-import array_api_compat
 import numpy as np
 
-from ..backend import asarray
+from ..backend import asarray, default_namespace, resolve_dtype
+from ..errors import choose
 
-__all__ = ["initialize", "INITIALIZERS", "fans", "resolve_dtype", "xp_of"]
+__all__ = ["initialize", "init_weights", "INITIALIZERS", "fans"]
 
 
 def fans(shape) -> tuple[int, int]:
@@ -70,38 +70,6 @@ INITIALIZERS: dict[str, Callable] = {
 }
 
 
-def resolve_dtype(xp, dtype):
-    """``None`` -> ``xp.float64``; "float32"/"float64" -> the namespace's dtype; dtypes pass through."""
-    if dtype is None:
-        return xp.float64
-    if isinstance(dtype, str):
-        if dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', not {dtype!r}")
-        return getattr(xp, dtype)
-    # NumPy types given for another namespace. Compared by identity: "==" between a NumPy type and
-    # array-api-strict's dtype warns (the standard leaves cross-library comparison undefined).
-    if dtype is np.float32 or dtype is np.float64 or isinstance(dtype, np.dtype):
-        return getattr(xp, np.dtype(dtype).name)
-    return dtype
-
-
-_NAMESPACES: dict[type, object] = {}
-
-
-def xp_of(x):
-    """The array namespace of ``x``, cached by type.
-
-    ``backend.namespace_of`` costs a few microseconds per call; layers call this once per forward
-    and backward, so the cache keeps the per-batch overhead of ``fit`` small.
-    """
-    t = type(x)
-    xp = _NAMESPACES.get(t)
-    if xp is None:
-        xp = array_api_compat.array_namespace(x)
-        _NAMESPACES[t] = xp
-    return xp
-
-
 def initialize(name: str, shape, *, rng=None, seed=None, std: float = 0.01, xp=None,
                device=None, dtype=None, fan_in=None, fan_out=None):
     """A weight array of ``shape`` drawn by the initialiser ``name``.
@@ -126,8 +94,7 @@ def initialize(name: str, shape, *, rng=None, seed=None, std: float = 0.01, xp=N
     -------
     array of ``shape`` in ``xp`` on ``device``.
     """
-    if name not in INITIALIZERS:
-        raise ValueError(f"Unknown initialiser {name!r}. Choose one of: {', '.join(INITIALIZERS)}.")
+    draw = choose(name, INITIALIZERS, "initialiser")
     shape = tuple(int(s) for s in shape)
     if any(s <= 0 for s in shape):
         raise ValueError(f"Every dimension of a weight must be positive, got shape {shape}.")
@@ -138,7 +105,15 @@ def initialize(name: str, shape, *, rng=None, seed=None, std: float = 0.01, xp=N
     fi, fo = fans(shape)
     fan_in = fi if fan_in is None else int(fan_in)
     fan_out = fo if fan_out is None else int(fan_out)
-    w = INITIALIZERS[name](shape, rng, fan_in, fan_out, std)
+    w = draw(shape, rng, fan_in, fan_out, std)
     if xp is None:
-        xp = array_api_compat.array_namespace(np.empty(0))
+        xp = default_namespace()
     return asarray(w, xp, dtype=resolve_dtype(xp, dtype), device=device)
+
+
+def init_weights(shape, fan_in: int, fan_out: int, init: str | float, seed: int):
+    """Seeded float64 NumPy weights for a layer: an initialiser name (he_normal, glorot_normal,
+    glorot_uniform, normal, zeros) or, given a number, a normal with that std."""
+    if isinstance(init, (int, float)) and not isinstance(init, bool):
+        return initialize("normal", shape, seed=seed, std=float(init), fan_in=fan_in, fan_out=fan_out)
+    return initialize(init, shape, seed=seed, fan_in=fan_in, fan_out=fan_out)

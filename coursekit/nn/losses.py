@@ -19,10 +19,8 @@ import numpy as np
 from .base import ShapeError
 
 
-def describe_shape(shape) -> str:
-    """(3,) for one dimension, (3, 4) for two: as Python prints a tuple."""
-    return str(tuple(int(d) for d in shape))
-from .init import xp_of
+from ..backend import xp_of
+from ..errors import describe_shape
 
 __all__ = ["Loss", "SoftmaxCrossEntropy", "MSE", "Hinge", "softmax", "log_softmax"]
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..backend import asarray, namespace_of
 from .base import Layer, ShapeError, describe_shape
-from .init import resolve_dtype
+from ..backend import resolve_dtype
 
 __all__ = ["BatchNorm"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import weakref
 
-from .init import xp_of
+from ..backend import xp_of
 
 __all__ = ["Optimizer", "SGD", "Adam", "param_slots"]
 

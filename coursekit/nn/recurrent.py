@@ -14,7 +14,7 @@ import numpy as np
 
 from ..backend import namespace_of
 from .base import Layer, ShapeError, describe_shape
-from .conv import init_weights
+from .init import init_weights
 
 __all__ = ["RNN"]
 

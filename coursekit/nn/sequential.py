@@ -6,10 +6,9 @@ rule, layer by layer.
 """
 from __future__ import annotations
 
-import array_api_compat
 
 from .base import Layer, ShapeError, describe_shape
-from .init import resolve_dtype, xp_of
+from ..backend import default_namespace, resolve_dtype, xp_of
 
 __all__ = ["Sequential"]
 
@@ -142,7 +141,7 @@ class Sequential(Layer):
         """
         if xp is None:
             first = next(iter(self.params.values()), None)
-            xp = xp_of(first) if first is not None else array_api_compat.array_namespace(0.0)
+            xp = xp_of(first) if first is not None else default_namespace()
         if dtype is not None:
             dtype = resolve_dtype(xp, dtype)
         for layer in self.layers:

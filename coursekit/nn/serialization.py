@@ -14,7 +14,7 @@ import array_api_compat
 import numpy as np
 
 from ..backend import asarray, to_numpy
-from .init import xp_of
+from ..backend import xp_of
 
 __all__ = ["save", "load"]
 

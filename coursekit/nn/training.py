@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 import array_api_compat
 import numpy as np
 
-from ..backend import asarray
+from ..backend import asarray, default_namespace
 from .base import ShapeError, describe_shape
-from .init import xp_of
+from ..backend import xp_of
 
 __all__ = ["fit", "predict", "evaluate", "History", "TrainingDivergedError", "inputs_for"]
 
@@ -87,7 +87,7 @@ def _placement(model):
     params = getattr(model, "params", {}) or {}
     for p in params.values():
         return xp_of(p), array_api_compat.device(p), p.dtype
-    xp = array_api_compat.array_namespace(np.empty(0))
+    xp = default_namespace()
     return xp, None, xp.float64
 
 

@@ -16,9 +16,7 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
 POSITIVE = "#D55E00"   # vermillion: a positive weight, a wrong prediction
 NEGATIVE = "#0072B2"   # blue: a negative weight
-NEUTRAL = "#444444"
 DIVERGING = "RdBu_r"   # blue for negative, red for positive; symmetric limits keep 0 white
-SEQUENTIAL = "viridis"
 FIGSIZE = (5.0, 4.0)   # one panel at notebook width
 
 

@@ -9,6 +9,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from ..errors import choose
 from ._style import color, new_grid, style_axes
 
 __all__ = ["ACTIVATIONS", "activation_functions", "get_activation"]
@@ -48,7 +49,7 @@ def get_activation(name: str) -> tuple[Callable, Callable]:
     """(f, f') for a known activation name (case and '-'/' ' do not matter)."""
     key = str(name).lower().replace("-", "_").replace(" ", "_")
     if key not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        choose(name, ACTIVATIONS, "activation")
     return ACTIVATIONS[key]
 
 

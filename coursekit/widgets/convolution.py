@@ -5,6 +5,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..plotting._style import DIVERGING, as_array
+from ..errors import choose
 from ._base import STYLE, Demo, slider_layout
 
 __all__ = ["FILTERS", "convolve2d", "convolution_state", "convolution_explorer"]
@@ -41,9 +42,7 @@ def convolution_state(image, kernel) -> dict:
     """``image`` (H, W), ``kernel`` (3, 3) or a name from ``FILTERS`` ->
     dict with ``image``, ``kernel`` (3, 3) and ``feature_map`` (H − 2, W − 2)."""
     if isinstance(kernel, str):
-        if kernel not in FILTERS:
-            raise ValueError(f"unknown filter {kernel!r}; choose one of {', '.join(FILTERS)}")
-        kernel = FILTERS[kernel]
+        kernel = choose(kernel, FILTERS, "filter")
     kernel = as_array(kernel, "kernel", ndim=2)
     image = as_array(image, "image", ndim=(2, 3))
     if image.ndim == 3:  # (1, H, W): one channel

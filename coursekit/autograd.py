@@ -17,18 +17,20 @@ paths' gradients; ``backward()`` starts the root at 1 and recomputes every inter
 gradient from scratch, while leaf gradients (inputs, parameters) add up across calls until
 ``zero_grad()`` clears them. So ``zero_grad(); backward()`` twice gives identical gradients.
 
-``Neuron``, ``Layer`` and ``MLP`` build a small network on top, and ``draw`` renders a graph with
-its values and gradients (through ``coursekit.plotting``; the engine itself needs only Python).
+``Neuron``, ``Layer`` and ``MLP`` build a small network on top; ``graph_values`` evaluates a
+function of named inputs and backpropagates. ``coursekit.plotting.computational_graph`` draws a
+graph with its values and gradients (the engine itself needs only Python).
 """
 from __future__ import annotations
 
 import math
 import numbers
 import random
+from typing import Callable
 
 from .errors import choose
 
-__all__ = ["Value", "Neuron", "Layer", "MLP", "draw", "trace"]
+__all__ = ["Value", "Neuron", "Layer", "MLP", "graph_values", "trace"]
 
 
 def _as_value(x) -> "Value":
@@ -286,17 +288,26 @@ def trace(root: Value):
     return nodes, edges
 
 
-def draw(root: Value, ax=None, **kwargs):
-    """Draw the graph under ``root`` with each value's data and gradient (notebook 05).
+def graph_values(build: Callable, **inputs) -> dict:
+    """Run ``build(**values)`` on labelled ``Value`` inputs and backpropagate.
 
-    Calls ``coursekit.plotting.computational_graph(root, ax=ax, **kwargs)`` and returns what it
-    returns (the matplotlib axes). Call ``root.backward()`` first to see gradients.
+    Parameters
+    ----------
+    build : callable taking one ``Value`` per keyword and returning the output ``Value``
+    **inputs : float, the input values by name (the names label the graph's leaves)
+
+    Returns
+    -------
+    dict with ``f`` (the output, float), ``grads`` (name -> d f / d input, float) and ``root``
+    (the output ``Value``, for drawing).
     """
+    leaves = {name: Value(float(v), name) for name, v in inputs.items()}
+    root = build(**leaves)
     if not isinstance(root, Value):
-        raise TypeError(f"draw needs the Value at the top of a graph, got {type(root).__name__}")
-    from coursekit import plotting  # matplotlib is loaded only when something is drawn
-
-    return plotting.computational_graph(root, ax=ax, **kwargs)
+        raise TypeError(f"build must return a Value (the graph's output), got {type(root).__name__}")
+    root.label = root.label or "f"
+    root.backward()
+    return {"f": root.data, "grads": {k: v.grad for k, v in leaves.items()}, "root": root}
 
 
 # --- a small network built on Value ----------------------------------------------------------------

@@ -136,7 +136,7 @@ def tour_gradient_checks(xp, device):
 def tour_sequence_model(xp, device):
     """Notebook 11's model, RNN + StepDense with the per-step loss, learns running parity."""
     from coursekit.datasets import running_parity
-    from coursekit.recurrence import StepDense, sequence_accuracy, sequence_cross_entropy
+    from coursekit.lessons.nb11 import StepDense, sequence_accuracy, sequence_cross_entropy
 
     X, Y = running_parity(200, 6, seed=0)
     model = Sequential(RNN(1, 8, seed=0), StepDense(8, 2, seed=1)).to(xp, device=device)
@@ -156,8 +156,8 @@ def tour_notebook_helpers(xp, device):
     """The helpers notebooks 07, 08 and 12 call on a model (layer outputs, gradient norms, steps
     to a loss, permuted hidden units, FGSM) take a model on ``device`` and NumPy data, and give
     the numbers they give for the same model on NumPy."""
-    from coursekit import adversarial as adv
-    from coursekit import diagnostics as dg
+    from coursekit.nn import attacks as adv
+    from coursekit.lessons import nb07 as dg
 
     d = digits()
     X, y, Xt, yt = d.X_train[:200], d.y_train[:200], d.X_test[:60], d.y_test[:60]

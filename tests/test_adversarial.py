@@ -1,9 +1,9 @@
-"""coursekit.adversarial: input gradients by backprop match finite differences; FGSM and noise."""
+"""coursekit.nn.attacks: input gradients by backprop match finite differences; FGSM and noise."""
 import copy
 
 import numpy as np
 
-from coursekit import adversarial as adv
+from coursekit.nn import attacks as adv
 from coursekit import nn
 from coursekit.backend import available_backends
 

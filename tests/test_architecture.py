@@ -132,7 +132,6 @@ def _long_functions():
     return found
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 in progress: the topic modules are not yet in lessons/ and five functions are longer than 60 lines; remove this mark when they are")
 def test_imports_go_only_down_the_floors():
     found = _violations()
     assert not found, "floor rule broken:\n" + "\n".join(found)
@@ -144,7 +143,6 @@ def test_no_function_is_longer_than_the_limit():
     assert not found, "long functions:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 in progress: the topic modules are not yet in lessons/ and five functions are longer than 60 lines; remove this mark when they are")
 def test_every_lesson_module_names_its_notebook():
     lessons = ROOT / "lessons"
     if not lessons.is_dir():

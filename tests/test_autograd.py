@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from coursekit.autograd import MLP, Layer, Neuron, Value, draw, trace
+from coursekit.autograd import MLP, Layer, Neuron, Value, trace
 
 
 def close(a, b, tol=1e-6):
@@ -219,23 +219,6 @@ def test_graph_introspection():
     assert all(position[id(c)] < position[id(v)] for v in order for c in v.children)
     nodes, edges = trace(x * x)
     assert len(nodes) == 2 and len(edges) == 2, "a value used twice gives two edges"
-
-
-def test_draw_hands_the_graph_to_plotting(monkeypatch):
-    import sys
-    import types
-
-    seen = {}
-    fake = types.ModuleType("coursekit.plotting")
-    fake.computational_graph = lambda root, ax=None, **kw: seen.setdefault("root", root)
-    monkeypatch.setitem(sys.modules, "coursekit.plotting", fake)
-    import coursekit
-
-    monkeypatch.setattr(coursekit, "plotting", fake, raising=False)
-    f = Value(1.0) * 2.0
-    assert draw(f) is f and seen["root"] is f
-    with pytest.raises(TypeError, match="Value"):
-        draw(3.0)
 
 
 # --- the network -----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""coursekit.backprop: graph values, the graph explorer and Value arrays."""
+"""coursekit.lessons.nb05: graph values, the graph explorer and Value arrays."""
 import numpy as np
 import pytest
 
-from coursekit.backprop import grad_array, graph_explorer, graph_values, value_array
+from coursekit.lessons.nb05 import grad_array, graph_explorer, graph_values, value_array
 
 
 def test_graph_values_of_the_lecture_graph():

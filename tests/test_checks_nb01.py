@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from coursekit import perceptron as P
+from coursekit.lessons import nb01 as P
 from coursekit.checks import nb01
 from coursekit.datasets import truth_table
 

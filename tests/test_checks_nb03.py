@@ -1,7 +1,8 @@
 """The public checks of notebook 03 accept the reference answers and reject typical mistakes."""
 import numpy as np
 
-from coursekit import datasets, linear
+from coursekit import datasets
+from coursekit.lessons import nb02 as linear
 from coursekit.checks import nb03
 
 

@@ -3,7 +3,7 @@ import numpy as np
 
 from coursekit import datasets as ckd
 from coursekit.checks import nb04
-from coursekit.expressiveness import ThresholdCircuit, sigmoid
+from coursekit.lessons.nb04 import ThresholdCircuit, sigmoid
 
 # -- reference answers (the master's) --------------------------------------------------------
 W1 = np.array([[1.0, -1.0], [-1.0, 1.0]])

@@ -3,7 +3,7 @@ import numpy as np
 
 from _numgrad import numerical_gradient  # the right answer to 05.gradient_check
 from coursekit.checks import nb05
-from coursekit.expressiveness import sigmoid
+from coursekit.lessons.nb04 import sigmoid
 
 
 def add_backward(x, y, dout):

@@ -4,7 +4,7 @@ import pytest
 
 from coursekit import nn
 from coursekit.checks import nb06
-from coursekit.experiments import best_row, run_experiment
+from coursekit.lessons.nb06 import best_row, run_experiment
 
 init_params = nb06.init_params
 

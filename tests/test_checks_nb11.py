@@ -3,7 +3,7 @@ import numpy as np
 
 import coursekit.nn as nn
 from coursekit.checks import nb11
-from coursekit.recurrence import StepDense, sequence_cross_entropy
+from coursekit.lessons.nb11 import StepDense, sequence_cross_entropy
 
 
 def rnn_step(x_t, h, Wx, Wh, b):

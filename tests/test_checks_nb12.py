@@ -1,7 +1,7 @@
 """The public checks of notebook 12 accept the reference answers and reject typical mistakes."""
 import numpy as np
 
-from coursekit import adversarial as adv
+from coursekit.nn import attacks as adv
 from coursekit.checks import nb12
 
 

@@ -1,8 +1,8 @@
-"""coursekit.diagnostics: per-layer statistics, steps to a loss, and weight-space symmetries."""
+"""coursekit.lessons.nb07: per-layer statistics, steps to a loss, and weight-space symmetries."""
 import numpy as np
 import pytest
 
-from coursekit import diagnostics as dg
+from coursekit.lessons import nb07 as dg
 from coursekit import nn
 
 

@@ -4,7 +4,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pytest
 
-from coursekit.diagrams import conv_scan, unfolded_rnn
+from coursekit.plotting.diagrams import conv_scan, unfolded_rnn
 
 
 def test_conv_scan_titles_the_output_size():

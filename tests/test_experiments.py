@@ -1,4 +1,4 @@
-"""coursekit.experiments: reproducible runs, grids and tables."""
+"""coursekit.lessons.nb06: reproducible runs, grids and tables."""
 import math
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 from coursekit import datasets as ckd
 from coursekit import nn
-from coursekit.experiments import best_row, epoch_seconds, format_table, grid, run_experiment, split_parts
+from coursekit.lessons.nb06 import best_row, epoch_seconds, format_table, grid, run_experiment, split_parts
 
 
 def _net(n_in=64, hidden=16, n_out=10, act=nn.ReLU):

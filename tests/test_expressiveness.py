@@ -1,9 +1,9 @@
-"""coursekit.expressiveness: threshold networks, circuits, polygons and the pulse widget."""
+"""coursekit.lessons.nb04: threshold networks, circuits, polygons and the pulse widget."""
 import numpy as np
 import pytest
 
 from coursekit import datasets as ckd
-from coursekit import expressiveness as ex
+from coursekit.lessons import nb04 as ex
 
 
 def test_units():
@@ -65,5 +65,14 @@ def test_plot_region_and_pulse_explorer():
     matplotlib.use("Agg")
     ax = ex.plot_region(lambda P: P[:, 0] > 0, resolution=20, title="right half")
     assert ax.get_title() == "right half"
-    w = ex.pulse_explorer(lambda f, x, n, k, lo, hi: np.zeros_like(x))
-    assert {c.description for c in w.children if hasattr(c, "description")} >= {"n_pulses", "steepness"}
+    calls = []
+
+    def approximator(f, x, n, k, lo, hi):
+        calls.append((n, k))
+        return np.zeros_like(x)
+
+    demo = ex.pulse_explorer(approximator)
+    assert set(demo.controls) == {"n_pulses", "steepness"}
+    assert demo.image.value[:4] == b"\x89PNG" and "largest error" in demo.status.value
+    demo.controls["n_pulses"].value = 3  # moving a slider redraws with the new count
+    assert calls[-1][0] == 3 and demo.n_updates == 2

@@ -1,8 +1,8 @@
-"""coursekit.linear: the data of notebook 02 and the references of notebook 03."""
+"""coursekit.lessons.nb02: the data of notebook 02 and the references of notebook 03."""
 import numpy as np
 import pytest
 
-from coursekit import linear
+from coursekit.lessons import nb02 as linear
 
 
 def test_linear_data_shapes_and_determinism():

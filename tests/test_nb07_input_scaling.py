@@ -13,7 +13,7 @@ import pytest
 
 import coursekit.datasets as ckd
 import coursekit.nn as nn
-from coursekit import diagnostics as dg
+from coursekit.lessons import nb07 as dg
 
 pytestmark = pytest.mark.notebooks  # 8 short training runs, a few seconds
 LRS = [0.001, 0.01, 0.1, 0.3]

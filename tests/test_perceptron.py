@@ -1,8 +1,8 @@
-"""coursekit.perceptron: threshold unit, perceptron rule, convergence and the XOR failure."""
+"""coursekit.lessons.nb01: threshold unit, perceptron rule, convergence and the XOR failure."""
 import numpy as np
 import pytest
 
-from coursekit import perceptron as P
+from coursekit.lessons import nb01 as P
 from coursekit.datasets import blobs, truth_table
 
 

@@ -3,7 +3,7 @@ import pytest
 
 import coursekit.nn as nn
 from coursekit.nn.base import ShapeError
-from coursekit.recurrence import StepDense, sequence_accuracy, sequence_cross_entropy
+from coursekit.lessons.nb11 import StepDense, sequence_accuracy, sequence_cross_entropy
 
 
 def _numgrad(f, x, h=1e-6):

@@ -1,7 +1,7 @@
-"""coursekit.vectorization: loop references agree with matrix products; FLOP counts."""
+"""coursekit.lessons.nb09: loop references agree with matrix products; FLOP counts."""
 import numpy as np
 
-from coursekit import vectorization as vz
+from coursekit.lessons import nb09 as vz
 
 
 def test_loops_match_matrix_products():

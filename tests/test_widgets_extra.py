@@ -9,7 +9,7 @@ import pytest
 from _widget_asserts import assert_redraws
 
 import coursekit.nn as nn
-from coursekit import adversarial as adv
+from coursekit.nn import attacks as adv
 from coursekit import datasets
 from coursekit import widgets as W
 

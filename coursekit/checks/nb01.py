@@ -1,13 +1,13 @@
 """Public checks of notebook 01 (neurons_and_perceptrons).
 
-Conventions (as in the notebook and ``coursekit.perceptron``): X (N, d); weights (d + 1,) with
+Conventions (as in the notebook and ``coursekit.lessons.nb01``): X (N, d); weights (d + 1,) with
 the bias weight w0 first; labels 0/1; a unit fires when its weighted sum is >= its threshold.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .. import perceptron as ref
+from ..lessons import nb01 as ref
 from ..backend import to_numpy
 from .core import Checks
 from .verdict import Verdict

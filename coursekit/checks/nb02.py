@@ -1,6 +1,6 @@
 """Public checks of notebook 02 (linear_neurons_and_gradient_descent).
 
-Conventions (as in the notebook and ``coursekit.linear``): X (N, d), w (d,), y (N,); the linear
+Conventions (as in the notebook and ``coursekit.lessons.nb02``): X (N, d), w (d,), y (N,); the linear
 neuron outputs X @ w; the loss is E(w) = 1/(2N) Σ (y_n − x_n·w)² and its gradient
 −(1/N) Xᵀ (y − X w). Paths are arrays (T + 1, d): the start and the weights after each update.
 Stochastic and mini-batch runs draw one ``rng.permutation(N)`` per epoch from a single

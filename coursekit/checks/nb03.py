@@ -1,6 +1,6 @@
 """Public checks of notebook 03 (logistic_and_softmax_regression).
 
-Conventions (as in the notebook and ``coursekit.linear``): X (N, D) one example per row;
+Conventions (as in the notebook and ``coursekit.lessons.nb02``): X (N, D) one example per row;
 W (D, K); b (K,); scores S = X @ W + b (N, K); labels y (N,) integers in [0, K);
 loss L = mean_n −log softmax(S_n)[y_n] + ½·reg·Σ W² (b not penalised);
 gradients dW (D, K), db (K,); dS = (softmax(S) − onehot(y)) / N.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import linear as ref
+from ..lessons import nb02 as ref
 from ..backend import to_numpy
 from .core import Checks
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..datasets import parity, truth_table
-from ..expressiveness import ThresholdCircuit, one_hidden_layer, sigmoid, sign
+from ..lessons.nb04 import ThresholdCircuit, one_hidden_layer, sigmoid, sign
 from .core import Checks
 from .verdict import Verdict
 

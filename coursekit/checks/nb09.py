@@ -1,7 +1,7 @@
 """Public checks of notebook 09, vectorization and GPUs.
 
 Expected values come from the loop reference implementations and the FLOP formula in
-``coursekit.vectorization``, and from the NumPy run of the same model.
+``coursekit.lessons.nb09``, and from the NumPy run of the same model.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 import numpy as np
 
 from ..backend import available_backends, to_numpy
-from ..vectorization import dense_backward_loop, dense_forward_loop
+from ..lessons.nb09 import dense_backward_loop, dense_forward_loop
 from .core import Checks
 from .verdict import Verdict
 

@@ -10,7 +10,7 @@ import copy
 
 import numpy as np
 
-from ..adversarial import accuracy, input_gradient as _reference_gradient
+from ..nn.attacks import accuracy, input_gradient as _reference_gradient
 from ..backend import to_numpy
 from .core import Checks
 from .verdict import Verdict

@@ -29,10 +29,12 @@ _EXPORTS = {
     "Dropout": "dropout",
     "BatchNorm": "normalization",
     "RNN": "recurrent",
+    "StepDense": "step_dense",
+    "mlp": "builders",
 }
 _SUBMODULES = {"base", "dense", "activations", "losses", "init", "sequential", "optim", "training",
                "serialization", "gradcheck", "conv", "pooling", "reshape", "dropout",
-               "normalization", "recurrent"}
+               "normalization", "recurrent", "step_dense", "builders"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 

@@ -19,20 +19,21 @@ Every figure a notebook displays gets alt text in its output metadata (``alt_tex
 """
 from __future__ import annotations
 
-from ._style import PALETTE, color
+from .style import PALETTE, color
 from .alt_text import describe_cell_figures, describe_figure, install_alt_text_hook
 from .activations import ACTIVATIONS, activation_functions, get_activation
-from .classification import decision_boundary, perceptron_line, scatter_classes
+from .classification import decision_boundary, perceptron_line, perceptron_with_bias, scatter_classes
 from .curves import accuracy_vs_epsilon, history_dict, learning_rate_sweep, line_chart, training_curves
 from .diagnostics import gradient_norms, layer_histograms
 from .graph import computational_graph
 from .images import feature_maps, filters, image_grid, weight_templates
 from .networks import network_diagram
+from .regions import plot_region
 from .surfaces import error_surface, error_surface_3d, evaluate_surface
 
 __all__ = [
     "PALETTE", "color", "ACTIVATIONS", "get_activation",
-    "decision_boundary", "perceptron_line", "scatter_classes",
+    "decision_boundary", "perceptron_line", "perceptron_with_bias", "scatter_classes", "plot_region",
     "training_curves", "history_dict", "line_chart", "learning_rate_sweep", "accuracy_vs_epsilon",
     "error_surface", "error_surface_3d", "evaluate_surface",
     "activation_functions", "network_diagram", "computational_graph",

@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..errors import choose
-from ._style import color, new_grid, style_axes
+from .style import color, new_grid, style_axes
 
 __all__ = ["ACTIVATIONS", "activation_functions", "get_activation"]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from ._style import as_array, check_points, color, marker, new_axes, style_axes
+from ..backend import to_numpy
+from .style import as_array, check_points, color, marker, new_axes, style_axes
 
-__all__ = ["decision_boundary", "perceptron_line", "scatter_classes"]
+__all__ = ["decision_boundary", "perceptron_line", "perceptron_with_bias", "scatter_classes"]
 
 
 def _limits(X, margin=0.1):
@@ -127,4 +128,28 @@ def perceptron_line(w, b, X, y, ax=None, title=None, margin=0.15):
         title = f"Perceptron: w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:.2f}" + (f"\n{note}" if note else "")
     style_axes(ax, title, "$x_1$", "$x_2$", grid=False)
     ax.legend(loc="best", fontsize="small", framealpha=0.85)
+    return ax
+
+
+def perceptron_with_bias(w, X, y, ax=None, title=None, legend=False):
+    """Draw a perceptron with weights w (3,), bias first, on 2-D points X (N, 2) with labels y (N,).
+
+    ``perceptron_line`` with the conventions of notebook 01 (``coursekit.lessons.nb01``): a sum
+    of exactly 0 fires (so w = 0 shades the whole plane as the positive class), the ``w`` label
+    stays inside
+    the axes when the line lies outside them, and no legend unless ``legend=True``.
+    Returns the axes.
+    """
+    w = np.asarray(to_numpy(w), dtype=float).reshape(-1)
+    if w.shape != (3,):
+        raise ValueError(f"w must hold 3 weights (w0, w1, w2), got shape {w.shape}")
+    b, w12 = w[0], w[1:]
+    if title is None:
+        title = f"w = ({w[0]:.2f}, {w[1]:.2f}, {w[2]:.2f})"
+    # perceptron_line shades w·x + b > 0; a hair more bias makes a tie w·x + b = 0 count as firing.
+    ax = perceptron_line(w12, b + 1e-9 * max(1.0, abs(b)), X, y, ax=ax, title=title)
+    for text in ax.texts:
+        text.set_clip_on(True)
+    if not legend and ax.get_legend() is not None:
+        ax.get_legend().remove()
     return ax

@@ -6,7 +6,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ._style import as_array, color, marker, new_axes, new_grid, style_axes
+from .style import as_array, color, marker, new_axes, new_grid, style_axes
 
 __all__ = ["training_curves", "line_chart", "learning_rate_sweep", "accuracy_vs_epsilon",
            "history_dict"]

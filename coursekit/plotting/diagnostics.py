@@ -6,7 +6,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ._style import as_array, color, new_axes, new_grid, style_axes
+from .style import as_array, color, new_axes, new_grid, style_axes
 
 __all__ = ["layer_histograms", "gradient_norms"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from ._style import POSITIVE, new_axes
+from .style import POSITIVE, new_axes
 
 __all__ = ["computational_graph"]
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._style import DIVERGING, POSITIVE, as_array, new_grid
+from .style import DIVERGING, POSITIVE, as_array, new_grid
 
 __all__ = ["image_grid", "filters", "feature_maps", "weight_templates"]
 

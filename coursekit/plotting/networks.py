@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.lines import Line2D
 
-from ._style import NEGATIVE, POSITIVE, as_array, new_axes
+from .style import NEGATIVE, POSITIVE, as_array, new_axes
 
 __all__ = ["network_diagram"]
 

@@ -7,7 +7,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ._style import as_array, color, marker, new_axes, style_axes
+from .style import as_array, color, marker, new_axes, style_axes
 
 __all__ = ["error_surface", "error_surface_3d", "evaluate_surface"]
 

@@ -26,6 +26,8 @@ from .perceptron import perceptron_demo, perceptron_state
 from .spiral import HIDDEN_ACTIVATIONS, spiral_network_demo, train_spiral_network
 from .regularization import TRAIN_SIZES, WEIGHT_DECAYS, regularization_explorer, train_regularized
 from .adversarial import fgsm_example, fgsm_explorer
+from .graph import graph_explorer
+from .pulses import pulse_explorer
 
 __all__ = [
     "Demo", "figure_png",
@@ -35,5 +37,5 @@ __all__ = [
     "train_spiral_network", "spiral_network_demo", "HIDDEN_ACTIVATIONS",
     "FILTERS", "convolve2d", "convolution_state", "convolution_explorer",
     "train_regularized", "regularization_explorer", "WEIGHT_DECAYS", "TRAIN_SIZES",
-    "fgsm_example", "fgsm_explorer",
+    "fgsm_example", "fgsm_explorer", "graph_explorer", "pulse_explorer",
 ]

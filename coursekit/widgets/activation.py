@@ -5,7 +5,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..plotting import ACTIVATIONS, get_activation
-from ..plotting._style import color, style_axes
+from ..plotting.style import color, style_axes
 from ._base import STYLE, Demo, slider_layout
 
 __all__ = ["activation_values", "activation_explorer"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..plotting._style import color
+from ..plotting.style import color
 from ._base import STYLE, Demo, slider_layout
 
 __all__ = ["fgsm_example", "fgsm_explorer"]
@@ -19,14 +19,14 @@ def fgsm_example(model, X, y, eps=0.1, index=0, image_shape=(8, 8), attack=None)
 
     model : a coursekit model giving class scores; X (N, D) images with pixels in [0, 1];
     y (N,) true labels. attack : ``attack(model, X, y, eps) -> X'`` (default
-    ``coursekit.adversarial.fgsm``, the same as the notebook's exercise).
+    ``coursekit.nn.attacks.fgsm``, the same as the notebook's exercise).
 
     Returns a dict with ``x`` and ``x_adv`` (image_shape), ``perturbation`` = x_adv − x,
     ``label`` (true), ``pred``/``conf`` and ``pred_adv``/``conf_adv`` (predicted class and its
     softmax probability before and after), ``proba``/``proba_adv`` (K,) and ``fooled``
     (correct before, wrong after).
     """
-    from .. import adversarial as adv
+    from ..nn import attacks as adv
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y).astype(int)

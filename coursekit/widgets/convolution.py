@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..plotting._style import DIVERGING, as_array
+from ..plotting.style import DIVERGING, as_array
 from ..errors import choose
 from ._base import STYLE, Demo, slider_layout
 

@@ -5,7 +5,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plotting
-from ..plotting._style import as_array, check_points
+from ..plotting.style import as_array, check_points
 from ._base import STYLE, Demo, slider_layout
 
 __all__ = ["perceptron_state", "perceptron_demo"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..plotting._style import color, style_axes
+from ..plotting.style import color, style_axes
 from ._base import STYLE, Demo, slider_layout
 
 __all__ = ["train_regularized", "regularization_explorer", "WEIGHT_DECAYS", "TRAIN_SIZES"]
@@ -41,7 +41,7 @@ def train_regularized(weight_decay=0.0, dropout=0.0, n_train=120, *, epochs=150,
     weights) and ``n_train``.
     """
     from .. import nn
-    from ..diagnostics import mlp
+    from ..nn.builders import mlp
 
     if not 0.0 <= float(dropout) < 1.0:
         raise ValueError(f"dropout p must lie in [0, 1), got {dropout}")

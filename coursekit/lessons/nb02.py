@@ -1,4 +1,4 @@
-"""Data and small helpers for the linear-neuron and softmax-regression notebooks (02, 03).
+"""Data and small helpers for notebook 02 (linear neurons), also used by notebook 03 (softmax).
 
 Notation of notebook 02 (linear_neurons_and_gradient_descent): inputs ``X`` (N, d), one example
 per row; weights ``w`` (d,); targets ``y`` (N,); the linear neuron's output ŷ = X @ w; the loss

@@ -32,6 +32,10 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+# Drawn and shown by the lower floors; notebook 04 calls them as ex.plot_region, ex.pulse_explorer.
+from ..plotting.regions import plot_region
+from ..widgets.pulses import pulse_explorer
+
 __all__ = ["step", "sign", "sigmoid", "threshold_forward", "one_hidden_layer", "ThresholdCircuit",
            "polygon_units", "region_network", "plot_region", "pulse_explorer"]
 
@@ -224,51 +228,3 @@ def region_network(polygons):
     return [(W1, b1), (W2, b2), (np.ones((1, len(parts))), np.array([-0.5]))]
 
 
-def plot_region(predict: Callable, ax=None, lim=(-2.0, 2.0), resolution=300, title=None,
-                color="#56B4E9"):
-    """Colour where ``predict`` (M, 2) -> (M,) or (M, 1) is positive; return the axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(3.2, 3.2))
-    g = np.linspace(lim[0], lim[1], resolution)
-    xx, yy = np.meshgrid(g, g)
-    out = np.asarray(predict(np.column_stack([xx.ravel(), yy.ravel()]))).reshape(xx.shape)
-    ax.contourf(xx, yy, (out > 0).astype(float), levels=[-0.5, 0.5, 1.5], colors=["white", color])
-    ax.contour(xx, yy, (out > 0).astype(float), levels=[0.5], colors="black", linewidths=1.0)
-    ax.set_xlim(*lim)
-    ax.set_ylim(*lim)
-    ax.set_aspect("equal")
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
-
-
-# -- universal approximation --------------------------------------------------------------
-def pulse_explorer(approximator: Callable, target: Callable = lambda x: np.sin(np.pi * x),
-                   lo: float = -1.0, hi: float = 1.0):
-    """A widget: the target and its approximation by ``approximator(f, x, n_pulses, k, lo, hi)``.
-
-    Sliders for the number of pulses and the steepness k of the sigmoids; the title shows the
-    largest error on the grid. Returns the ``ipywidgets.interactive`` object (display it).
-    """
-    import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-
-    x = np.linspace(lo, hi, 400)
-
-    def show(n_pulses=8, steepness=100.0):
-        fig, ax = plt.subplots(figsize=(5.5, 3.2))
-        approx = approximator(target, x, n_pulses, steepness, lo, hi)
-        ax.plot(x, target(x), color="black", lw=2, label="target $f(x)$")
-        ax.plot(x, approx, color="#D55E00", lw=1.5, label=f"{n_pulses} pulses")
-        ax.set_xlabel("$x$")
-        ax.set_ylabel("$y$")
-        ax.set_title(f"largest error {np.max(np.abs(approx - target(x))):.3f}", fontsize=10)
-        ax.legend(loc="upper left", fontsize=8)
-        plt.show()
-
-    return widgets.interactive(show, n_pulses=widgets.IntSlider(value=8, min=1, max=64),
-                               steepness=widgets.FloatLogSlider(value=100.0, base=10, min=0, max=3))

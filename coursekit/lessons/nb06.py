@@ -1,4 +1,6 @@
-"""Small, reproducible training experiments reported as tables (notebooks 06 to 08).
+"""Small, reproducible training experiments reported as tables (notebook 06).
+
+Notebooks 07 and 08 use them too.
 
 Deck 003 ends with experiments on real data: 1, 2 and 3 hidden layers; widths 100, 200, 300;
 sigmoid against ReLU; a search for good hyper-parameters. Each is "train a model, note its
@@ -49,7 +51,7 @@ def split_parts(data) -> dict:
 
 
 def _optimizer(name: str, lr: float, weight_decay: float, momentum: float):
-    from . import nn
+    from .. import nn
 
     name = str(name).lower()
     if name == "sgd":
@@ -75,7 +77,7 @@ def run_experiment(model, data, *, epochs: int = 20, lr: float = 0.1, batch_size
     ``nn.History``). A run whose loss becomes NaN or infinite is not an error: its accuracies are
     measured on the diverged weights (usually chance) and ``loss`` is ``inf``.
     """
-    from . import nn
+    from .. import nn
 
     parts = split_parts(data)
     X, y = parts["train"]
@@ -173,7 +175,7 @@ def epoch_seconds(model, X, y, *, batch_size: int = 32, epochs: int = 3, lr: flo
     ``timeit`` does). Timings depend on the machine and its load: show them, never compare them
     exactly.
     """
-    from . import nn
+    from .. import nn
 
     history = nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=nn.SGD(lr=lr),
                      epochs=int(epochs), batch_size=int(batch_size), progress=False)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backend import asarray, to_numpy
+from ..backend import asarray, to_numpy
 
 __all__ = ["predict_proba", "confidence", "accuracy", "input_gradient", "fgsm",
            "random_sign_noise"]
@@ -24,7 +24,7 @@ __all__ = ["predict_proba", "confidence", "accuracy", "input_gradient", "fgsm",
 
 def _to_model(model, X):
     """(xp, X) with X in the model's library, device and dtype (a model on a GPU works too)."""
-    from .nn.training import inputs_for
+    from .training import inputs_for
 
     xp, Xm, _ = inputs_for(model, X)
     return xp, Xm
@@ -32,7 +32,7 @@ def _to_model(model, X):
 
 def predict_proba(model, X) -> np.ndarray:
     """Softmax probabilities (N, K) of the model's scores, as NumPy."""
-    from .nn.losses import softmax
+    from .losses import softmax
 
     xp, Xm = _to_model(model, X)
     return to_numpy(softmax(model.forward(Xm, train=False)))
@@ -56,7 +56,7 @@ def input_gradient(model, X, y) -> np.ndarray:
     first layer's backward returns dL/dX = δ¹ W¹ᵀ. Parameter gradients are filled on the way
     (they are not used).
     """
-    from .nn.losses import SoftmaxCrossEntropy
+    from .losses import SoftmaxCrossEntropy
 
     xp, Xm = _to_model(model, X)
     loss = SoftmaxCrossEntropy()

@@ -1,5 +1,5 @@
-"""Looking inside a network (notebooks 07 and 08): per-layer activations and gradient norms,
-training steps to a loss threshold, and the symmetries of a network's parameters.
+"""Looking inside a network (notebook 07; notebook 08 uses it too): per-layer activations and
+gradient norms, training steps to a loss threshold, and the symmetries of a network's parameters.
 
 - ``mlp(sizes, activation, init)``: a plain multilayer perceptron as a ``coursekit.nn.Sequential``
   (Dense, optional BatchNorm, activation; the last Dense gives raw class scores);
@@ -18,50 +18,12 @@ import copy
 import array_api_compat
 import numpy as np
 
-from . import nn
-from .backend import asarray, namespace_of, to_numpy
+from .. import nn
+from ..nn.builders import ACTIVATION_LAYERS, mlp  # notebooks 07 and 08 build their nets with dg.mlp
+from ..backend import asarray, namespace_of, to_numpy
 
 __all__ = ["mlp", "layer_outputs", "weight_gradient_norms", "steps_to_loss", "permute_hidden",
            "interpolate", "ACTIVATION_LAYERS"]
-
-#: activation name -> layer class of coursekit.nn
-ACTIVATION_LAYERS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU",
-                     "elu": "ELU", "softplus": "Softplus", "linear": None}
-
-
-def _activation(name):
-    if name not in ACTIVATION_LAYERS:
-        raise ValueError(f"Unknown activation {name!r}; choose one of {', '.join(ACTIVATION_LAYERS)}.")
-    cls = ACTIVATION_LAYERS[name]
-    return None if cls is None else getattr(nn, cls)()
-
-
-def mlp(sizes, activation: str = "relu", init: str = "he_normal", *, seed: int = 0,
-        std: float = 0.01, batchnorm: bool = False, dropout: float = 0.0):
-    """A multilayer perceptron: ``sizes = [inputs, hidden_1, ..., hidden_k, outputs]``.
-
-    Each hidden layer is Dense (weights drawn by ``init``, see ``coursekit.nn.init``; ``std``
-    for "normal"), then BatchNorm when ``batchnorm``, then the activation, then Dropout(p) when
-    ``dropout`` > 0. The last Dense has no activation: it gives scores for SoftmaxCrossEntropy.
-    One generator seeded with ``seed`` draws every layer's weights.
-    """
-    sizes = [int(s) for s in sizes]
-    if len(sizes) < 2 or min(sizes) < 1:
-        raise ValueError(f"sizes must list at least the inputs and outputs, all positive; got {sizes}.")
-    rng = np.random.default_rng(seed)
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(nn.Dense(a, b, init=init, rng=rng, std=std))
-        if i == len(sizes) - 2:
-            break
-        if batchnorm:
-            layers.append(nn.BatchNorm(b))
-        act = _activation(activation)
-        if act is not None:
-            layers.append(act)
-        if dropout:
-            layers.append(nn.Dropout(dropout, seed=seed * 1000 + i))
-    return nn.Sequential(*layers)
 
 
 def _dense_layers(model):

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, Rectangle
 
-from .nn.conv import conv_output_size
+from ..nn.conv import conv_output_size
 
 __all__ = ["conv_scan", "unfolded_rnn"]
 

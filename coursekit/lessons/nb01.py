@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backend import to_numpy
+from ..backend import to_numpy
+from ..plotting.classification import perceptron_with_bias as plot  # notebook 01 calls perceptron.plot
 
 __all__ = [
     "step",
@@ -179,28 +180,3 @@ def _matrix(X) -> np.ndarray:
     if X.ndim != 2:
         raise ValueError(f"X must have shape (N, d), got shape {X.shape}")
     return X
-
-
-def plot(w, X, y, ax=None, title=None, legend=False):
-    """Draw a perceptron with weights w (3,), bias first, on 2-D points X (N, 2) with labels y (N,).
-
-    ``coursekit.plotting.perceptron_line`` with this module's conventions: a sum of exactly 0
-    fires (so w = 0 shades the whole plane as the positive class), the ``w`` label stays inside
-    the axes when the line lies outside them, and no legend unless ``legend=True``.
-    Returns the axes.
-    """
-    from . import plotting
-
-    w = np.asarray(to_numpy(w), dtype=float).reshape(-1)
-    if w.shape != (3,):
-        raise ValueError(f"w must hold 3 weights (w0, w1, w2), got shape {w.shape}")
-    w12, b = split_bias(w)
-    if title is None:
-        title = f"w = ({w[0]:.2f}, {w[1]:.2f}, {w[2]:.2f})"
-    # perceptron_line shades w·x + b > 0; a hair more bias makes a tie w·x + b = 0 count as firing.
-    ax = plotting.perceptron_line(w12, b + 1e-9 * max(1.0, abs(b)), X, y, ax=ax, title=title)
-    for text in ax.texts:
-        text.set_clip_on(True)
-    if not legend and ax.get_legend() is not None:
-        ax.get_legend().remove()
-    return ax

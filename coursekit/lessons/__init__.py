@@ -1,0 +1,1 @@
+"""Teaching helpers of the lectures, one module per notebook (nbNN.py beside checks/nbNN.py)."""

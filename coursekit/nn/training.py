@@ -210,6 +210,179 @@ def _snapshot(model):
     return [(layer, k, layer.params[k]) for layer, k in param_slots(model)]
 
 
+# -- the stages of fit ----------------------------------------------------------------------------
+def _check_settings(model, loss, optimizer, epochs, batch_size, early_stopping):
+    """(epochs, batch_size) as ints, after the checks that need no data: a mistake in the call is
+    reported before any array is touched."""
+    epochs, batch_size = int(epochs), int(batch_size)
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}.")
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+    if early_stopping is not None and int(early_stopping) < 1:
+        raise ValueError(f"early_stopping is a patience in epochs (>= 1), got {early_stopping}.")
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be an optimizer object: write {optimizer.__name__}(lr=0.1) "
+                        f"with parentheses.")
+    if not hasattr(optimizer, "step"):
+        raise TypeError(f"optimizer must be an optimizer such as SGD(lr=0.1), got "
+                        f"{type(optimizer).__name__}.")
+    if isinstance(loss, type):
+        raise TypeError(f"loss must be a loss object: write {loss.__name__}() with parentheses.")
+    from .optim import param_slots
+
+    if not param_slots(model):
+        raise ValueError(f"{type(model).__name__} has no parameters to train (no Dense, Conv2D or "
+                         f"RNN layer): fit would change nothing. Add a layer with weights.")
+    return epochs, batch_size
+
+
+@dataclass
+class _TrainingData:
+    """The data of one ``fit`` run, in the model's namespace, checked once.
+
+    X (N, ...), y (N,) or (N, K); labels (N,) or None for regression; val is
+    (X_val, y_val, labels_val) or None; threshold turns one-output scores into labels.
+    """
+
+    xp: object
+    X: object
+    y: object
+    labels: object
+    val: tuple | None
+    threshold: float
+
+
+def _prepare_data(model, loss, X, y, validation_data) -> _TrainingData:
+    """Move and check the data, and check it against the model and the loss on one sample (with
+    the data set's sample count in the messages, not 1), so no batch needs a check."""
+    xp, X, y = _to_model(X, y, model)
+    _check_data(X, y)
+    n = X.shape[0]
+    scores = model.forward(X[:1, ...], train=False)
+    if hasattr(loss, "check"):
+        loss.check(xp.broadcast_to(scores, (n, *scores.shape[1:])), y)
+    loss.forward(scores, y[:1, ...])
+    if hasattr(loss, "check_targets"):
+        loss.check_targets(y, scores.shape[1] if len(scores.shape) > 1 else 1)
+    val = None
+    if validation_data is not None:
+        if len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val).")
+        _, Xv, yv = _to_model(validation_data[0], validation_data[1], model, "the validation X")
+        _check_data(Xv, yv, "the validation X")
+        val = (Xv, yv, _target_labels(xp, yv))
+    return _TrainingData(xp, X, y, _target_labels(xp, y), val, _default_threshold(model))
+
+
+class _EpochRunner:
+    """One pass over the shuffled mini-batches: forward, loss, backward, optimizer step."""
+
+    def __init__(self, model, loss, optimizer, data: _TrainingData, batch_size, seed, shuffle):
+        from .sequential import Sequential
+
+        self.model, self.loss, self.optimizer, self.data = model, loss, optimizer, data
+        self.loss_step = getattr(loss, "_forward", loss.forward)  # checked once: skip per batch
+        self.rng = np.random.default_rng(seed)
+        self.shuffle = shuffle
+        self.bounds = _batch_bounds(data.X.shape[0], batch_size)
+        self.device = array_api_compat.device(data.X)
+        # a Sequential need not compute the gradient for its input, which nothing uses
+        self.backward_kwargs = {"input_grad": False} if isinstance(model, Sequential) else {}
+
+    def _order(self):
+        d, xp = self.data, self.data.xp
+        if not self.shuffle:
+            return d.X, d.y, d.labels
+        perm = xp.asarray(self.rng.permutation(d.X.shape[0]), device=self.device)
+        labels = xp.take(d.labels, perm, axis=0) if d.labels is not None else None
+        return xp.take(d.X, perm, axis=0), xp.take(d.y, perm, axis=0), labels
+
+    def _step(self, xb, yb, epoch, batch):
+        scores = self.model.forward(xb, train=True)
+        value = self.loss_step(scores, yb)
+        if not math.isfinite(value):
+            raise TrainingDivergedError(
+                f"Training diverged: the loss became {value} at epoch {epoch}, batch {batch} "
+                f"of {len(self.bounds)}. Try a lower learning rate (now "
+                f"{getattr(self.optimizer, 'lr', '?')}), standardised inputs, or a smaller "
+                f"initialisation.", epoch, batch, value)
+        self.model.backward(self.loss.backward(), **self.backward_kwargs)
+        self.optimizer.step(self.model)
+        return scores, value
+
+    def run(self, epoch, history: History):
+        """Train one epoch and append its figures to ``history``."""
+        started = time.perf_counter()  # the shuffle is part of the epoch's cost
+        d, xp = self.data, self.data.xp
+        Xs, ys, ls = self._order()
+        total, preds = 0.0, []
+        for b, (i, j) in enumerate(self.bounds, start=1):
+            scores, value = self._step(Xs[i:j, ...], ys[i:j, ...], epoch, b)
+            total += value * (j - i)
+            if ls is not None:  # compared with the labels once, at the end of the epoch
+                preds.append(_labels_of_scores(xp, scores, d.threshold))
+        n = d.X.shape[0]
+        history.loss.append(total / n)
+        history.accuracy.append(int(xp.count_nonzero(xp.concat(preds) == ls)) / n
+                                if ls is not None else None)
+        if d.val is not None:
+            vl, va = _evaluate(self.model, self.loss, xp, *d.val, d.threshold, None)
+            history.val_loss.append(vl)
+            history.val_accuracy.append(va)
+        history.epoch_time.append(time.perf_counter() - started)
+
+
+class _EarlyStopping:
+    """Keeps the weights of the epoch with the lowest monitored loss (validation loss, else
+    training loss) and says when ``patience`` epochs have passed without improvement."""
+
+    def __init__(self, patience: int):
+        self.patience = int(patience)
+        self.best_loss, self.best_weights, self.best_epoch = math.inf, None, 0
+
+    def should_stop(self, model, history: History, epoch: int) -> bool:
+        monitored = history.val_loss[-1] if history.val_loss else history.loss[-1]
+        if monitored < self.best_loss:
+            self.best_loss, self.best_weights, self.best_epoch = monitored, _snapshot(model), epoch
+            return False
+        return epoch - self.best_epoch >= self.patience
+
+    def restore(self, history: History):
+        if self.best_weights is None:
+            return
+        for layer, k, p in self.best_weights:
+            layer.params[k] = p  # optimizers assign new arrays, so the snapshot is intact
+        history.best_epoch = self.best_epoch
+
+
+class _ProgressBar:
+    """The tqdm bar of ``fit`` (a widget in Jupyter, text in a terminal), one tick per epoch;
+    does nothing when ``progress`` is False."""
+
+    def __init__(self, progress: bool, epochs: int):
+        self.bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=epochs, desc="training", unit="epoch", leave=True)
+
+    def update(self, history: History):
+        if self.bar is None:
+            return
+        post = {"loss": f"{history.loss[-1]:.4f}"}
+        if history.accuracy[-1] is not None:
+            post["acc"] = f"{history.accuracy[-1]:.3f}"
+        if history.val_loss:
+            post["val_loss"] = f"{history.val_loss[-1]:.4f}"
+        self.bar.set_postfix(post, refresh=False)
+        self.bar.update(1)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
 # -- public API -----------------------------------------------------------------------------------
 def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32, seed: int = 0,
         validation_data=None, progress: bool = True, early_stopping: int | None = None,
@@ -248,126 +421,22 @@ def fit(model, X, y, *, loss, optimizer, epochs: int = 10, batch_size: int = 32,
     ShapeError, ValueError
         For data that does not fit the model or the loss, before any training.
     """
-    epochs, batch_size = int(epochs), int(batch_size)
-    if epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
-    if early_stopping is not None and int(early_stopping) < 1:
-        raise ValueError(f"early_stopping is a patience in epochs (>= 1), got {early_stopping}.")
-    if isinstance(optimizer, type):
-        raise TypeError(f"optimizer must be an optimizer object: write {optimizer.__name__}(lr=0.1) "
-                        f"with parentheses.")
-    if not hasattr(optimizer, "step"):
-        raise TypeError(f"optimizer must be an optimizer such as SGD(lr=0.1), got "
-                        f"{type(optimizer).__name__}.")
-    if isinstance(loss, type):
-        raise TypeError(f"loss must be a loss object: write {loss.__name__}() with parentheses.")
-
-    from .optim import param_slots
-
-    if not param_slots(model):
-        raise ValueError(f"{type(model).__name__} has no parameters to train (no Dense, Conv2D or "
-                         f"RNN layer): fit would change nothing. Add a layer with weights.")
-    xp, X, y = _to_model(X, y, model)
-    _check_data(X, y)
-    n = X.shape[0]
-
-    # Check everything once, on one sample, with the loss's full checks; then all targets.
-    scores = model.forward(X[:1, ...], train=False)
-    if hasattr(loss, "check"):  # with the data set's sample count in the messages, not 1
-        loss.check(xp.broadcast_to(scores, (n, *scores.shape[1:])), y)
-    loss.forward(scores, y[:1, ...])
-    if hasattr(loss, "check_targets"):
-        loss.check_targets(y, scores.shape[1] if len(scores.shape) > 1 else 1)
-    labels_all = _target_labels(xp, y)
-    classify = labels_all is not None
-    threshold = _default_threshold(model)
-
-    val = None
-    if validation_data is not None:
-        if len(validation_data) != 2:
-            raise ValueError("validation_data must be a pair (X_val, y_val).")
-        _, Xv, yv = _to_model(validation_data[0], validation_data[1], model, "the validation X")
-        _check_data(Xv, yv, "the validation X")
-        val = (Xv, yv, _target_labels(xp, yv))
-
-    loss_step = getattr(loss, "_forward", loss.forward)  # checks done above: skip them per batch
-    rng = np.random.default_rng(seed)
-    device = array_api_compat.device(X)
-    bounds = _batch_bounds(n, batch_size)
-    history = History()
-    from .sequential import Sequential
-
-    sequential = isinstance(model, Sequential)
-    best = (math.inf, None, 0)  # (monitored loss, weights, epoch)
-
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=epochs, desc="training", unit="epoch", leave=True)
-
+    epochs, batch_size = _check_settings(model, loss, optimizer, epochs, batch_size, early_stopping)
+    data = _prepare_data(model, loss, X, y, validation_data)
+    runner = _EpochRunner(model, loss, optimizer, data, batch_size, seed, shuffle)
+    stopper = _EarlyStopping(early_stopping) if early_stopping is not None else None
+    history, bar = History(), _ProgressBar(progress, epochs)
     try:
         for epoch in range(1, epochs + 1):
-            started = time.perf_counter()  # the shuffle is part of the epoch's cost
-            if shuffle:
-                perm = xp.asarray(rng.permutation(n), device=device)
-                Xs, ys = xp.take(X, perm, axis=0), xp.take(y, perm, axis=0)
-                ls = xp.take(labels_all, perm, axis=0) if classify else None
-            else:
-                Xs, ys, ls = X, y, labels_all
-            total, preds = 0.0, []
-            for b, (i, j) in enumerate(bounds, start=1):
-                xb = Xs[i:j, ...]
-                yb = ys[i:j, ...]
-                scores = model.forward(xb, train=True)
-                value = loss_step(scores, yb)
-                if not math.isfinite(value):
-                    raise TrainingDivergedError(
-                        f"Training diverged: the loss became {value} at epoch {epoch}, batch {b} "
-                        f"of {len(bounds)}. Try a lower learning rate (now "
-                        f"{getattr(optimizer, 'lr', '?')}), standardised inputs, or a smaller "
-                        f"initialisation.", epoch, b, value)
-                if sequential:
-                    model.backward(loss.backward(), input_grad=False)
-                else:
-                    model.backward(loss.backward())
-                optimizer.step(model)
-                total += value * (j - i)
-                if classify:  # compared with the labels once, at the end of the epoch
-                    preds.append(_labels_of_scores(xp, scores, threshold))
-            history.loss.append(total / n)
-            history.accuracy.append(int(xp.count_nonzero(xp.concat(preds) == ls)) / n
-                                    if classify else None)
-            if val is not None:
-                vl, va = _evaluate(model, loss, xp, val[0], val[1], val[2], threshold, None)
-                history.val_loss.append(vl)
-                history.val_accuracy.append(va)
-            history.epoch_time.append(time.perf_counter() - started)
-            if bar is not None:
-                post = {"loss": f"{history.loss[-1]:.4f}"}
-                if classify:
-                    post["acc"] = f"{history.accuracy[-1]:.3f}"
-                if val is not None:
-                    post["val_loss"] = f"{history.val_loss[-1]:.4f}"
-                bar.set_postfix(post, refresh=False)
-                bar.update(1)
-            if early_stopping is not None:
-                monitored = history.val_loss[-1] if val is not None else history.loss[-1]
-                if monitored < best[0]:
-                    best = (monitored, _snapshot(model), epoch)
-                elif epoch - best[2] >= int(early_stopping):
-                    history.stopped_epoch = epoch
-                    break
+            runner.run(epoch, history)
+            bar.update(history)
+            if stopper is not None and stopper.should_stop(model, history, epoch):
+                history.stopped_epoch = epoch
+                break
     finally:
-        if bar is not None:
-            bar.close()
-
-    if early_stopping is not None and best[1] is not None:
-        for layer, k, p in best[1]:
-            layer.params[k] = p  # optimizers assign new arrays, so the snapshot is intact
-        history.best_epoch = best[2]
+        bar.close()
+    if stopper is not None:
+        stopper.restore(history)
     return history
 
 

@@ -1,8 +1,8 @@
 """The package's floors, read from its imports (docs/ARCHITECTURE.md).
 
 Every module of coursekit lives on one floor; a module imports only from floors below its own
-(or from its own package), never a private ``_name`` of another package, and no function outside
-``coursekit/course/`` is longer than 60 lines. The test parses the sources with ``ast``: nothing is
+(or from its own package), never a private ``_name`` of another package, and no function is longer than 60
+lines. The test parses the sources with ``ast``: nothing is
 imported, so a violation is reported even in a module that would fail to import.
 """
 from __future__ import annotations
@@ -36,7 +36,8 @@ FLOOR_NAMES = {level: "/".join(names) for level, names in enumerate(FLOORS)}
 ALLOWED_PRIVATE: dict[tuple[str, str], str] = {}
 
 MAX_FUNCTION_LINES = 60
-LONG_FUNCTIONS_EXEMPT = ("course",)  # the grader's package keeps its own rules
+# (module path, function) pairs allowed past the limit while being split; keep this empty.
+LONG_FUNCTIONS_EXEMPT: set[tuple[str, str]] = {("coursekit/course/grade.py", "grade")}  # the grader's package keeps its own rules
 
 
 def _modules():
@@ -119,13 +120,12 @@ def _violations():
 def _long_functions():
     found = []
     for path, parts, _ in _modules():
-        if _package_of(parts) in LONG_FUNCTIONS_EXEMPT:
-            continue
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 length = node.end_lineno - node.lineno + 1
-                if length > MAX_FUNCTION_LINES:
+                if ((str(path.relative_to(ROOT.parent)), node.name) not in LONG_FUNCTIONS_EXEMPT
+                        and length > MAX_FUNCTION_LINES):
                     found.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {node.name} is "
                                  f"{length} lines (at most {MAX_FUNCTION_LINES}: split it into "
                                  f"named steps)")
@@ -137,7 +137,6 @@ def test_imports_go_only_down_the_floors():
     assert not found, "floor rule broken:\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 in progress: the topic modules are not yet in lessons/ and five functions are longer than 60 lines; remove this mark when they are")
 def test_no_function_is_longer_than_the_limit():
     found = _long_functions()
     assert not found, "long functions:\n" + "\n".join(found)

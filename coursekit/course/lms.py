@@ -178,6 +178,32 @@ def _safe_folder(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("._") or "student"
 
 
+def _latest_versions(members):
+    """({(student, file): the member graded}, {(student, file): every version}): of several
+    versions of one file (Canvas's -N suffix), the latest is graded."""
+    latest: dict[tuple[str, str], _Member] = {}
+    versions: dict[tuple[str, str], list[_Member]] = {}
+    for m in members:
+        key = (m.student_key, m.file_name)
+        versions.setdefault(key, []).append(m)
+        if key not in latest or m.version > latest[key].version:
+            latest[key] = m
+    return latest, versions
+
+
+def _extract(zf, member, target: Path, written: int, source: Path) -> int:
+    """Copy one member to ``target``; returns the bytes written so far in the whole zip, and
+    stops at MAX_BYTES counting what really comes out (a zip header's sizes may lie)."""
+    with zf.open(member.info) as src, open(target, "wb") as dst:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > MAX_BYTES:
+                raise LmsError(f"{source}: more than {MAX_BYTES // 2**20} MiB once "
+                               "uncompressed; split the download")
+            dst.write(chunk)
+    return written
+
+
 def unpack_zip(source: Path, dest: Path, log=print) -> tuple[str, list[LmsFile]]:
     """Unpack an LMS download into ``dest`` (an empty folder the caller owns and deletes).
 
@@ -203,27 +229,14 @@ def unpack_zip(source: Path, dest: Path, log=print) -> tuple[str, list[LmsFile]]
                 skipped.append(m.orig)
         members = [m for m in members if m.file_name]
         names = _student_names(members)
-        # Several versions of one file (Canvas's -N suffix): the latest is graded.
-        latest: dict[tuple[str, str], _Member] = {}
-        versions: dict[tuple[str, str], list[_Member]] = {}
-        for m in members:
-            key = (m.student_key, m.file_name)
-            versions.setdefault(key, []).append(m)
-            if key not in latest or m.version > latest[key].version:
-                latest[key] = m
+        latest, versions = _latest_versions(members)
         out: list[LmsFile] = []
         written = 0
         for key, m in sorted(latest.items()):
             folder = dest / f"{_safe_folder(names[m.student_key])}-{_safe_folder(m.student_key)}"
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / _safe_file(m.file_name)
-            with zf.open(m.info) as src, open(target, "wb") as dst:
-                while chunk := src.read(1 << 20):  # the header's sizes may lie: count what comes
-                    written += len(chunk)
-                    if written > MAX_BYTES:
-                        raise LmsError(f"{source}: more than {MAX_BYTES // 2**20} MiB once "
-                                       "uncompressed; split the download")
-                    dst.write(chunk)
+            written = _extract(zf, m, target, written, source)
             meta = {"lms": layout, "id": m.student_key, "name": m.display, "late": m.late,
                     "source": f"{source.name}!{m.orig}"}
             rec = LmsFile(names[m.student_key], target, meta)

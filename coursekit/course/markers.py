@@ -163,6 +163,45 @@ def _parse_points(text: str, where: str) -> float:
     return points
 
 
+def _read_code_cell(source, lines, where, nn, index, exercises) -> tuple[str, str | None]:
+    """(kind, exercise id) of one code cell, validated; an EXERCISE cell is added to
+    ``exercises``, a CHECK or HIDDEN cell to its exercise's list."""
+    _near_miss_header(first_line(source), where)
+    _near_miss_regions(lines, _NEAR_CODE_REGION, (BEGIN_CODE, END_CODE), "# {edge} SOLUTION", where)
+    kind, ex_id, rest = classify(source)
+    regions = solution_regions(lines, BEGIN_CODE, END_CODE, where)
+    if kind != "exercise" and regions:
+        raise MasterError(f"{where}: BEGIN SOLUTION outside an EXERCISE cell would reach "
+                          "students; start the cell with `# EXERCISE NN.name (N points)`")
+    if kind == "exercise":
+        em = EXERCISE_REST_RE.match(rest or "")
+        if not em:
+            example = ex_id if ex_id and ID_RE.match(ex_id) else "03.softmax"
+            raise MasterError(f"{where}: malformed exercise header {first_line(source)!r}; "
+                              f"write the id and the points, e.g. `# EXERCISE {example} (2 points)` "
+                              "or `(1 point)`")
+        ex_id = em.group("id")
+        _check_id(ex_id, nn, where)
+        if ex_id in exercises:
+            raise MasterError(f"{where}: exercise id {ex_id} is used twice (first in cell "
+                              f"{exercises[ex_id].cell + 1}); every exercise needs its own id")
+        points = _parse_points(em.group("points"), where)
+        if not regions:
+            raise MasterError(f"{where}: exercise {ex_id} has no `# BEGIN SOLUTION` ... "
+                              "`# END SOLUTION` region, so students would get the full solution")
+        exercises[ex_id] = Exercise(ex_id, points, index)
+    elif kind in ("check", "hidden"):
+        marker = kind.upper()
+        if not ex_id or len((rest or "").split()) != 1:
+            raise MasterError(f"{where}: malformed header {first_line(source)!r}; write "
+                              f"`# {marker} 03.softmax`")
+        if ex_id not in exercises:
+            raise MasterError(f"{where}: {marker} cell for unknown exercise {ex_id}: no "
+                              f"`# EXERCISE {ex_id} (N points)` cell comes before it")
+        (exercises[ex_id].checks if kind == "check" else exercises[ex_id].hidden).append(index)
+    return kind, ex_id
+
+
 def parse_master(path: str | Path) -> Master:
     """Read and validate one master notebook; raise MasterError with the file, cell and fix."""
     path = Path(path)
@@ -190,40 +229,7 @@ def parse_master(path: str | Path) -> Master:
         if cell.cell_type != "code":
             kinds.append(("teaching", None))
             continue
-        _near_miss_header(first_line(source), where)
-        _near_miss_regions(lines, _NEAR_CODE_REGION, (BEGIN_CODE, END_CODE), "# {edge} SOLUTION", where)
-        kind, ex_id, rest = classify(source)
-        regions = solution_regions(lines, BEGIN_CODE, END_CODE, where)
-        if kind != "exercise" and regions:
-            raise MasterError(f"{where}: BEGIN SOLUTION outside an EXERCISE cell would reach "
-                              "students; start the cell with `# EXERCISE NN.name (N points)`")
-        if kind == "exercise":
-            em = EXERCISE_REST_RE.match(rest or "")
-            if not em:
-                example = ex_id if ex_id and ID_RE.match(ex_id) else "03.softmax"
-                raise MasterError(f"{where}: malformed exercise header {first_line(source)!r}; "
-                                  f"write the id and the points, e.g. `# EXERCISE {example} (2 points)` "
-                                  "or `(1 point)`")
-            ex_id = em.group("id")
-            _check_id(ex_id, nm.group("nn"), where)
-            if ex_id in exercises:
-                raise MasterError(f"{where}: exercise id {ex_id} is used twice (first in cell "
-                                  f"{exercises[ex_id].cell + 1}); every exercise needs its own id")
-            points = _parse_points(em.group("points"), where)
-            if not regions:
-                raise MasterError(f"{where}: exercise {ex_id} has no `# BEGIN SOLUTION` ... "
-                                  "`# END SOLUTION` region, so students would get the full solution")
-            exercises[ex_id] = Exercise(ex_id, points, index)
-        elif kind in ("check", "hidden"):
-            marker = kind.upper()
-            if not ex_id or len((rest or "").split()) != 1:
-                raise MasterError(f"{where}: malformed header {first_line(source)!r}; write "
-                                  f"`# {marker} 03.softmax`")
-            if ex_id not in exercises:
-                raise MasterError(f"{where}: {marker} cell for unknown exercise {ex_id}: no "
-                                  f"`# EXERCISE {ex_id} (N points)` cell comes before it")
-            (exercises[ex_id].checks if kind == "check" else exercises[ex_id].hidden).append(index)
-        kinds.append((kind, ex_id))
+        kinds.append(_read_code_cell(source, lines, where, nm.group("nn"), index, exercises))
 
     for ex in exercises.values():
         if not ex.hidden:

@@ -82,32 +82,11 @@ async def _run(nb, master, timeout, memory_mb, sandboxed, on_kernel_start) -> Ru
                 if cell.cell_type != "code" or (ex is not None and result.status[ex][0] != "ok"):
                     index += 1
                     continue
-                client.timed_out = False
-                problem = None
-                hidden = master.kinds[index][0] == "hidden"
                 try:
-                    tampered = await _tampering(client) if hidden else None
-                    if not tampered:
-                        client.forget_outputs(index)
-                        await client.async_execute_cell(cell, index)
-                        if await output_lost(client):
-                            problem = ("crashed", f"your code printed more than {MESSAGE_LIMIT >> 20} MB "
-                                       "at once, and the grader stopped reading that kernel: this "
-                                       "exercise scores zero (print less)")
-                            raise DeadKernelError("output connection dropped")
-                        tampered = await _tampering(client) if hidden and not client.timed_out else None
-                    if tampered:
-                        # Its observations cannot be trusted; the kernel carrying the hooks goes.
-                        problem = ("tampered", f"your code changed how the grader runs its checks "
-                                   f"({tampered}): this exercise scores zero")
-                        raise DeadKernelError("tampered with the execution machinery")
-                    if client.timed_out:
-                        problem = ("timeout", f"stopped after {timeout:g} s (an infinite loop, or "
-                                   "far too slow): this exercise scores zero")
-                        if not await _responds(client):
-                            problem = (problem[0], problem[1] + "; the kernel was restarted")
-                            raise DeadKernelError("unresponsive after interrupt")
-                except DeadKernelError:
+                    problem = await _execute_cell(client, cell, index,
+                                                  master.kinds[index][0] == "hidden", timeout)
+                except DeadKernelError as err:
+                    problem = getattr(err, "problem", None)
                     result.restarts += 1
                     if problem is None and ex not in second_chances:
                         # Run the whole exercise again: replay the setup before its first cell.
@@ -134,6 +113,42 @@ async def _run(nb, master, timeout, memory_mb, sandboxed, on_kernel_start) -> Ru
         finally:
             await stop_kernel(client)
     return result
+
+
+def _dead(problem: tuple[str, str], why: str) -> DeadKernelError:
+    """The kernel must go; ``problem`` (status, message) is what the exercise is marked with."""
+    err = DeadKernelError(why)
+    err.problem = problem
+    return err
+
+
+async def _execute_cell(client, cell, index, hidden, timeout):
+    """Run one cell; returns the problem (status, message) to mark its exercise with, or None.
+
+    Raises DeadKernelError when the kernel cannot be trusted or reached any more (its ``problem``
+    attribute, when set, says why); HIDDEN cells are checked for tampering before and after."""
+    client.timed_out = False
+    tampered = await _tampering(client) if hidden else None
+    if not tampered:
+        client.forget_outputs(index)
+        await client.async_execute_cell(cell, index)
+        if await output_lost(client):
+            raise _dead(("crashed", f"your code printed more than {MESSAGE_LIMIT >> 20} MB at "
+                         "once, and the grader stopped reading that kernel: this exercise scores "
+                         "zero (print less)"), "output connection dropped")
+        tampered = await _tampering(client) if hidden and not client.timed_out else None
+    if tampered:
+        # Its observations cannot be trusted; the kernel carrying the hooks goes.
+        raise _dead(("tampered", f"your code changed how the grader runs its checks ({tampered}): "
+                     "this exercise scores zero"), "tampered with the execution machinery")
+    if client.timed_out:
+        problem = ("timeout", f"stopped after {timeout:g} s (an infinite loop, or far too slow): "
+                   "this exercise scores zero")
+        if not await _responds(client):
+            raise _dead((problem[0], problem[1] + "; the kernel was restarted"),
+                        "unresponsive after interrupt")
+        return problem
+    return None
 
 
 def _mark(result: RunResult, ex: str | None, master: Master, problem: tuple[str, str]) -> None:

@@ -128,7 +128,6 @@ def gradient_check(obj, x, y=None, *, loss=None, h: float = 1e-5, seed: int = 0,
     """
     _require_float64("x", x)
     result = GradCheckResult()
-
     if _is_loss(obj):
         obj.forward(x, y)
         analytic = obj.backward()
@@ -138,36 +137,47 @@ def gradient_check(obj, x, y=None, *, loss=None, h: float = 1e-5, seed: int = 0,
     slots = _slots(obj)
     for name, layer, k in slots:
         _require_float64(name, layer.params[k])
-    xp = xp_of(x)
+    objective, dx = _objective_and_backward(obj, x, y, loss, seed, train)
+    analytic = {name: layer.grads[k] for name, layer, k in slots}
+    result["x"] = relative_error(dx, numerical_gradient(objective, x, h))
+    for name, layer, k in slots:
+        result[name] = relative_error(analytic[name], _parameter_gradient(objective, x, layer, k, h))
+    return result
 
+
+def _objective_and_backward(obj, x, y, loss, seed, train):
+    """(objective, dx): the scalar function of the input that is checked, and the analytic
+    gradient of it with respect to x (backward has also filled every layer's ``grads``).
+
+    With ``loss``: loss(obj(x), y). Without: sum(obj(x) * dout) for a fixed random dout, seeded,
+    so every output element contributes with its own weight."""
     if loss is not None:
         def objective(inp):
             return loss.forward(obj.forward(inp, train=train), y)
 
         objective(x)
-        dx = obj.backward(loss.backward())
-    else:
-        out = obj.forward(x, train=train)
-        rng = np.random.default_rng(seed)
-        dout = asarray(rng.standard_normal(tuple(out.shape)), xp, device=getattr(x, "device", None))
+        return objective, obj.backward(loss.backward())
+    xp = xp_of(x)
+    out = obj.forward(x, train=train)
+    rng = np.random.default_rng(seed)
+    dout = asarray(rng.standard_normal(tuple(out.shape)), xp, device=getattr(x, "device", None))
 
-        def objective(inp):
-            return float(xp.sum(obj.forward(inp, train=train) * dout))
+    def objective(inp):
+        return float(xp.sum(obj.forward(inp, train=train) * dout))
 
-        dx = obj.backward(dout)
-    analytic = {name: layer.grads[k] for name, layer, k in slots}
+    return objective, obj.backward(dout)
 
-    result["x"] = relative_error(dx, numerical_gradient(objective, x, h))
-    for name, layer, k in slots:
-        original = layer.params[k]
 
-        def with_param(p, layer=layer, k=k):
-            layer.params[k] = p
-            return objective(x)
+def _parameter_gradient(objective, x, layer, k, h):
+    """Numerical gradient of ``objective(x)`` with respect to ``layer.params[k]``; the parameter
+    is put back afterwards, even when the objective raises."""
+    original = layer.params[k]
 
-        try:
-            num = numerical_gradient(with_param, original, h)
-        finally:
-            layer.params[k] = original
-        result[name] = relative_error(analytic[name], num)
-    return result
+    def with_param(p):
+        layer.params[k] = p
+        return objective(x)
+
+    try:
+        return numerical_gradient(with_param, original, h)
+    finally:
+        layer.params[k] = original

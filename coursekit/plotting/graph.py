@@ -115,6 +115,67 @@ def _layout(order):
     return x, y, inputs
 
 
+def _draw_op(ax, node, at, font):
+    """An operation: a circle for a symbol (+, *), a rounded box for a name (tanh, exp)."""
+    op = str(getattr(node, "op", "") or "")
+    text = _OP_TEXT.get(op, op)
+    if op.startswith("**") and op not in _OP_TEXT:  # "**2" from x**2 reads as "x^2"
+        text = "x^" + op[2:]
+    if len(text) <= 2:
+        patch = Circle(at, OP_R, facecolor="#FFF4D6", edgecolor="black", linewidth=1.2, zorder=3)
+    else:  # wide enough for its name
+        w = min(0.16 * len(text) + 0.25, 1.2)
+        patch = FancyBboxPatch((at[0] - w / 2, at[1] - OP_R * 0.8), w, OP_R * 1.6,
+                               boxstyle="round,pad=0.02,rounding_size=0.2",
+                               facecolor="#FFF4D6", edgecolor="black", linewidth=1.2, zorder=3)
+    ax.add_patch(patch)
+    ax.text(*at, text, ha="center", va="center", zorder=4,
+            fontsize=font * (1.5 if len(text) == 1 else 1.0))
+    return patch
+
+
+def _draw_value(ax, node, at, font, is_root, show_grad):
+    """A value: a box "label / data / grad", blue for a leaf (input), orange for the output."""
+    is_leaf = not _children(node)
+    face = "#D6EAF8" if is_leaf else "#FAD7B5" if is_root else "white"
+    patch = FancyBboxPatch((at[0] - BOX_W / 2, at[1] - BOX_H / 2), BOX_W, BOX_H,
+                           boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=face,
+                           edgecolor="black", linewidth=1.4 if is_root else 1.0, zorder=3)
+    ax.add_patch(patch)
+    label = str(getattr(node, "label", "") or "")
+    lines = [(label, "black", "bold")] if label else []
+    lines.append((f"data {_fmt(node.data)}", "black", "normal"))
+    if show_grad:
+        lines.append((f"grad {_fmt(getattr(node, 'grad', None))}", POSITIVE, "normal"))
+    step = 0.27
+    top = at[1] + step * (len(lines) - 1) / 2
+    for i, (t, c, w) in enumerate(lines):
+        ax.text(at[0], top - i * step, t, ha="center", va="center", color=c, fontweight=w,
+                fontsize=font, zorder=4)
+    return patch
+
+
+def _draw_edges(ax, inputs, x, y, patches, y1):
+    """Arrows from each input to its consumer; returns the top of the drawing (arcs raise it)."""
+    for target, sources in inputs.items():
+        seen = {}
+        for s in sources:
+            # The same input used twice (a * a) gets a second, curved arrow.
+            rad = 0.25 * seen.get(s, 0)
+            seen[s] = seen.get(s, 0) + 1
+            span = x[target] - x[s]
+            if span > COL_DX / 2 + 1e-9 and rad == 0:
+                # A value used again further right (x in x**2 + x) would run straight through
+                # the boxes between: arc it over them instead.
+                rad = -0.5
+                y1 = max(y1, max(y[s], y[target]) + 0.5 * span / 2 + BOX_H)
+            ax.add_patch(FancyArrowPatch(
+                (x[s], y[s]), (x[target], y[target]), patchA=patches[s], patchB=patches[target],
+                arrowstyle="-|>", mutation_scale=12, linewidth=1.1, color="#333333",
+                connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1, zorder=2))
+    return y1
+
+
 def computational_graph(root, ax=None, title=None, show_grad=True):
     """Draw the graph that computed ``root``, each value as a box "label / data / grad".
 
@@ -139,61 +200,10 @@ def computational_graph(root, ax=None, title=None, show_grad=True):
 
     patches = {}
     for key in x:
-        kind, nid = key
-        node = nodes[nid]
-        if kind == "op":
-            op = str(getattr(node, "op", "") or "")
-            text = _OP_TEXT.get(op, op)
-            if op.startswith("**") and op not in _OP_TEXT:  # "**2" from x**2 reads as "x^2"
-                text = "x^" + op[2:]
-            if len(text) <= 2:
-                patch = Circle((x[key], y[key]), OP_R, facecolor="#FFF4D6", edgecolor="black",
-                               linewidth=1.2, zorder=3)
-            else:  # a named function (tanh, exp, ReLU): a rounded box wide enough for its name
-                w = min(0.16 * len(text) + 0.25, 1.2)
-                patch = FancyBboxPatch((x[key] - w / 2, y[key] - OP_R * 0.8), w, OP_R * 1.6,
-                                       boxstyle="round,pad=0.02,rounding_size=0.2",
-                                       facecolor="#FFF4D6", edgecolor="black", linewidth=1.2,
-                                       zorder=3)
-            ax.add_patch(patch)
-            ax.text(x[key], y[key], text, ha="center", va="center", zorder=4,
-                    fontsize=font * (1.5 if len(text) == 1 else 1.0))
-        else:
-            is_leaf, is_root = not _children(node), node is root
-            face = "#D6EAF8" if is_leaf else "#FAD7B5" if is_root else "white"
-            patch = FancyBboxPatch((x[key] - BOX_W / 2, y[key] - BOX_H / 2), BOX_W, BOX_H,
-                                   boxstyle="round,pad=0.02,rounding_size=0.12", facecolor=face,
-                                   edgecolor="black", linewidth=1.4 if is_root else 1.0, zorder=3)
-            ax.add_patch(patch)
-            label = str(getattr(node, "label", "") or "")
-            grad = getattr(node, "grad", None)
-            lines = [(label, "black", "bold")] if label else []
-            lines.append((f"data {_fmt(node.data)}", "black", "normal"))
-            if show_grad:
-                lines.append((f"grad {_fmt(grad)}", POSITIVE, "normal"))
-            step = 0.27
-            top = y[key] + step * (len(lines) - 1) / 2
-            for i, (t, c, w) in enumerate(lines):
-                ax.text(x[key], top - i * step, t, ha="center", va="center", color=c,
-                        fontweight=w, fontsize=font, zorder=4)
-        patches[key] = patch
-
-    for target, sources in inputs.items():
-        seen = {}
-        for s in sources:
-            # The same input used twice (a * a) gets a second, curved arrow.
-            rad = 0.25 * seen.get(s, 0)
-            seen[s] = seen.get(s, 0) + 1
-            span = x[target] - x[s]
-            if span > COL_DX / 2 + 1e-9 and rad == 0:
-                # A value used again further right (x in x**2 + x) would run straight through
-                # the boxes between: arc it over them instead.
-                rad = -0.5
-                y1 = max(y1, max(y[s], y[target]) + 0.5 * span / 2 + BOX_H)
-            ax.add_patch(FancyArrowPatch(
-                (x[s], y[s]), (x[target], y[target]), patchA=patches[s], patchB=patches[target],
-                arrowstyle="-|>", mutation_scale=12, linewidth=1.1, color="#333333",
-                connectionstyle=f"arc3,rad={rad}", shrinkA=1, shrinkB=1, zorder=2))
+        node, at = nodes[key[1]], (x[key], y[key])
+        patches[key] = (_draw_op(ax, node, at, font) if key[0] == "op" else
+                        _draw_value(ax, node, at, font, node is root, show_grad))
+    y1 = _draw_edges(ax, inputs, x, y, patches, y1)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal")

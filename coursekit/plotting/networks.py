@@ -41,6 +41,36 @@ def _shown(n, max_neurons):
     return list(range(max_neurons - 1)) + [n - 1], True
 
 
+def _neuron_positions(sizes, max_neurons):
+    """([{neuron index: y}] per layer, [(layer, y of the ⋮)]): neurons centred on y = 0, a wide
+    layer shown as its first neurons, a ⋮ and the last one."""
+    positions, gaps = [], []
+    for layer, n in enumerate(sizes):
+        idx, gap = _shown(n, max_neurons)
+        k = len(idx) + (1 if gap else 0)
+        ys = np.linspace(1, -1, k) * min(1.0, 0.12 * (k - 1)) if k > 1 else np.zeros(1)
+        slots = list(ys)
+        if gap:  # the ⋮ takes the slot before the last neuron
+            gaps.append((layer, slots.pop(-2)))
+        positions.append(dict(zip(idx, slots)))
+    return positions, gaps
+
+
+def _label_layers(ax, sizes, positions, top, input_labels, output_labels):
+    """x_i left of the inputs, ŷ_j right of the outputs, each layer's name and width on top."""
+    L = len(sizes)
+    in_labels = input_labels or [f"$x_{{{i + 1}}}$" for i in range(sizes[0])]
+    out_labels = output_labels or ([r"$\hat y$"] if sizes[-1] == 1
+                                   else [f"$\\hat y_{{{j + 1}}}$" for j in range(sizes[-1])])
+    for i, y in positions[0].items():
+        ax.text(-0.12, y, in_labels[i], ha="right", va="center", fontsize=11)
+    for j, y in positions[-1].items():
+        ax.text(L - 1 + 0.12, y, out_labels[j], ha="left", va="center", fontsize=11)
+    for layer, n in enumerate(sizes):
+        name = "input" if layer == 0 else "output" if layer == L - 1 else f"hidden {layer}"
+        ax.text(layer, top + 0.2, f"{name}\n({n})", ha="center", va="bottom", fontsize=10)
+
+
 def network_diagram(weights, ax=None, input_labels=None, output_labels=None, max_neurons=10,
                     title="Network weights", max_linewidth=4.0):
     """Draw neurons as circles in layers, connected by lines for the weights.
@@ -55,17 +85,7 @@ def network_diagram(weights, ax=None, input_labels=None, output_labels=None, max
     L = len(sizes)
     wmax = max(float(np.abs(m).max()) for m in mats) or 1.0
 
-    positions = []
-    gaps = []
-    for layer, n in enumerate(sizes):
-        idx, gap = _shown(n, max_neurons)
-        k = len(idx) + (1 if gap else 0)
-        ys = np.linspace(1, -1, k) * min(1.0, 0.12 * (k - 1)) if k > 1 else np.zeros(1)
-        slots = list(ys)
-        if gap:  # the ⋮ takes the slot before the last neuron
-            gaps.append((layer, slots.pop(-2)))
-        positions.append(dict(zip(idx, slots)))
-
+    positions, gaps = _neuron_positions(sizes, max_neurons)
     top = max(max(p.values()) for p in positions)
     # The figure is sized from the drawing's extent so a small net is not lost in white space.
     width_u, height_u = L - 1 + 1.3, 2 * top + 0.95
@@ -84,16 +104,7 @@ def network_diagram(weights, ax=None, input_labels=None, output_labels=None, max
     for layer, y in gaps:
         ax.text(layer, y, "⋮", ha="center", va="center", fontsize=16, zorder=3)
 
-    in_labels = input_labels or [f"$x_{{{i + 1}}}$" for i in range(sizes[0])]
-    out_labels = output_labels or ([r"$\hat y$"] if sizes[-1] == 1
-                                   else [f"$\\hat y_{{{j + 1}}}$" for j in range(sizes[-1])])
-    for i, y in positions[0].items():
-        ax.text(-0.12, y, in_labels[i], ha="right", va="center", fontsize=11)
-    for j, y in positions[-1].items():
-        ax.text(L - 1 + 0.12, y, out_labels[j], ha="left", va="center", fontsize=11)
-    for layer, n in enumerate(sizes):
-        name = "input" if layer == 0 else "output" if layer == L - 1 else f"hidden {layer}"
-        ax.text(layer, top + 0.2, f"{name}\n({n})", ha="center", va="bottom", fontsize=10)
+    _label_layers(ax, sizes, positions, top, input_labels, output_labels)
 
     ax.legend(handles=[Line2D([], [], color=POSITIVE, linewidth=3, label="positive weight"),
                        Line2D([], [], color=NEGATIVE, linewidth=3, label="negative weight")],

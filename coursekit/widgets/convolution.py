@@ -57,6 +57,63 @@ def _default_images():
     return split.X_train[:50, 0], split.y_train[:50]
 
 
+def _draw_convolution(r, v, fig, labels):
+    """The digit, the filter with its numbers, and the feature map (diverging colours)."""
+    a, b, c = fig.subplots(1, 3)
+    title = f"digit {labels[v['index']]}" if labels is not None else f"image {v['index']}"
+    a.imshow(r["image"], cmap="gray_r")
+    a.set_title(f"input: {title}")
+    m = float(np.abs(r["kernel"]).max()) or 1.0
+    b.imshow(r["kernel"], cmap=DIVERGING, vmin=-m, vmax=m)
+    for (i, j), val in np.ndenumerate(r["kernel"]):
+        b.text(j, i, f"{val:.2g}", ha="center", va="center", fontsize=10,
+               color="white" if abs(val) > 0.6 * m else "black")
+    b.set_title(f"filter: {v['preset']}")
+    fm = r["feature_map"]
+    s = float(np.abs(fm).max()) or 1.0
+    im = c.imshow(fm, cmap=DIVERGING, vmin=-s, vmax=s)
+    c.set_title(f"feature map {fm.shape[0]}×{fm.shape[1]}")
+    fig.colorbar(im, ax=c, shrink=0.7)
+    for ax in (a, b, c):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return ("feature map = sum over the 9 filter entries of entry × shifted image; "
+            f"values from {fm.min():.2f} to {fm.max():.2f}")
+
+
+
+def _keep_preset_and_cells_in_step(demo, preset, cells):
+    """Choosing a preset fills the nine boxes (one redraw); editing a box selects "custom"."""
+    syncing = {"on": False}  # a change made here must not trigger the other handler
+
+    def preset_chosen(change):
+        if syncing["on"]:
+            return
+        syncing["on"] = True
+        try:
+            with demo.hold():  # nine boxes change: redraw once, at the end
+                if change["new"] != "custom":
+                    for i in range(3):
+                        for j in range(3):
+                            cells[f"k{i}{j}"].value = float(FILTERS[change["new"]][i][j])
+        finally:
+            syncing["on"] = False
+
+    def cell_edited(change):
+        if syncing["on"]:
+            return
+        syncing["on"] = True
+        try:
+            with demo.hold():  # a hand-made filter is no longer the preset
+                preset.value = "custom"
+        finally:
+            syncing["on"] = False
+
+    preset.observe(preset_chosen, names="value")
+    for cell in cells.values():
+        cell.observe(cell_edited, names="value")
+
+
 def convolution_explorer(images=None, labels=None, preset="vertical edges (Sobel)"):
     """Pick a digit and a 3×3 filter (presets or your own numbers); see the feature map.
 
@@ -88,57 +145,11 @@ def convolution_explorer(images=None, labels=None, preset="vertical edges (Sobel
         return convolution_state(imgs[int(index)], kernel)
 
     def draw(r, v, fig):
-        a, b, c = fig.subplots(1, 3)
-        title = f"digit {labels[v['index']]}" if labels is not None else f"image {v['index']}"
-        a.imshow(r["image"], cmap="gray_r")
-        a.set_title(f"input: {title}")
-        m = float(np.abs(r["kernel"]).max()) or 1.0
-        b.imshow(r["kernel"], cmap=DIVERGING, vmin=-m, vmax=m)
-        for (i, j), val in np.ndenumerate(r["kernel"]):
-            b.text(j, i, f"{val:.2g}", ha="center", va="center", fontsize=10,
-                   color="white" if abs(val) > 0.6 * m else "black")
-        b.set_title(f"filter: {v['preset']}")
-        fm = r["feature_map"]
-        s = float(np.abs(fm).max()) or 1.0
-        im = c.imshow(fm, cmap=DIVERGING, vmin=-s, vmax=s)
-        c.set_title(f"feature map {fm.shape[0]}×{fm.shape[1]}")
-        fig.colorbar(im, ax=c, shrink=0.7)
-        for ax in (a, b, c):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        return ("feature map = sum over the 9 filter entries of entry × shifted image; "
-                f"values from {fm.min():.2f} to {fm.max():.2f}")
+        return _draw_convolution(r, v, fig, labels)
 
     demo = Demo(controls, compute, draw, figsize=(8.4, 3.0), control_box=box,
                 title="Convolution: a 3×3 filter sliding over a digit",
                 observe=["index"])
 
-    syncing = {"on": False}
-
-    def preset_chosen(change):
-        if syncing["on"]:
-            return
-        syncing["on"] = True
-        try:
-            with demo.hold():  # nine boxes change: redraw once, at the end
-                if change["new"] != "custom":
-                    for i in range(3):
-                        for j in range(3):
-                            cells[f"k{i}{j}"].value = float(FILTERS[change["new"]][i][j])
-        finally:
-            syncing["on"] = False
-
-    def cell_edited(change):
-        if syncing["on"]:
-            return
-        syncing["on"] = True
-        try:
-            with demo.hold():  # a hand-made filter is no longer the preset
-                controls["preset"].value = "custom"
-        finally:
-            syncing["on"] = False
-
-    controls["preset"].observe(preset_chosen, names="value")
-    for cell in cells.values():
-        cell.observe(cell_edited, names="value")
+    _keep_preset_and_cells_in_step(demo, controls["preset"], cells)
     return demo

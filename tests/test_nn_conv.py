@@ -22,6 +22,14 @@ def test_output_size_not_whole_number_is_explained():
         conv_output_size(7, 3, 3)          # (7-3)/3 + 1 = 2.33
 
 
+@pytest.mark.parametrize("x,k,s,p,want", [(7, 3, 3, 0, 2), (8, 3, 2, 0, 3), (9, 3, 2, 1, 5),
+                                          (224, 7, 2, 3, 112)])
+def test_output_size_dropping_the_border_is_the_floor(x, k, s, p, want):
+    """What the layers (and PyTorch) compute when the windows do not tile: floor(...) + 1."""
+    assert conv_output_size(x, k, s, p, drop_border=True) == want
+    assert want == (x - k + 2 * p) // s + 1
+
+
 def test_output_size_kernel_too_large_is_explained():
     with pytest.raises(ValueError, match="larger than the padded input"):
         conv_output_size(2, 5, 1, 1)
@@ -109,7 +117,7 @@ def test_im2col_layout_on_non_square_input():
 
 
 # -- gradients ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("stride,padding,hw,k", [(1, 0, (5, 4), 3), (2, 1, (5, 7), 3),
+@pytest.mark.parametrize("stride,padding,hw,k", [(1, 0, (5, 4), 3), (2, 1, (5, 7), 3), (2, 1, (9, 8), 3),
                                                  ((1, 2), (1, 0), (4, 5), (2, 3))])
 def test_gradient_check(backend, stride, padding, hw, k):
     _, xp, dev = backend
@@ -167,9 +175,29 @@ def test_empty_batch_is_explained():
         Conv2D(1, 2, 3).forward(np.zeros((0, 1, 5, 5)))
 
 
-def test_untileable_input_names_the_layer():
-    with pytest.raises(ShapeError, match=r"Conv2D\(1, 2.*cannot take a 6x6 input"):
-        Conv2D(1, 2, 3, stride=2).forward(np.zeros((1, 1, 6, 6)))
+def test_stride_that_does_not_tile_drops_the_border_as_pytorch_does(backend):
+    """ResNet's stem on a small scale: 3x3, stride 2, padding 1 on 9x8 gives 5x4 (the padded
+    width 10 leaves its last, padding, column out); without padding on 8x8 the real row and
+    column 7 are in no window and get no gradient."""
+    _, xp, dev = backend
+    rng = np.random.default_rng(5)
+    x, W, b = rng.normal(size=(2, 2, 9, 8)), rng.normal(size=(3, 2, 3, 3)), rng.normal(size=3)
+    layer = Conv2D(2, 3, 3, stride=2, padding=1).to(xp, device=dev)
+    layer.params["W"], layer.params["b"] = (asarray(a, xp, device=dev) for a in (W, b))
+    out = to_numpy(layer.forward(asarray(x, xp, device=dev)))
+    assert out.shape == (2, 3, 5, 4)
+    np.testing.assert_allclose(out, _ref_conv(x, W, b, (2, 2), (1, 1)), atol=1e-10)
+    plain = Conv2D(2, 3, 3, stride=2).to(xp, device=dev)
+    out = plain.forward(asarray(x[:, :, :8, :], xp, device=dev))
+    assert tuple(out.shape) == (2, 3, 3, 3)
+    dx = to_numpy(plain.backward(asarray(np.ones(tuple(out.shape)), xp, device=dev)))
+    assert np.all(dx[:, :, 7, :] == 0) and np.all(dx[:, :, :, 7] == 0)
+    assert np.all(dx[:, :, 6, :6] != 0)
+
+
+def test_kernel_larger_than_the_input_names_the_layer():
+    with pytest.raises(ShapeError, match=r"Conv2D\(1, 2.*cannot take a 2x2 input.*larger"):
+        Conv2D(1, 2, 3, stride=2).forward(np.zeros((1, 1, 2, 2)))
 
 
 def test_backward_before_forward_is_explained():

@@ -20,7 +20,7 @@ def _ref_pool(x, k, s):
 
 
 @pytest.mark.parametrize("k,s,hw", [(2, None, (4, 6)), (3, 1, (5, 4)), (3, 2, (7, 5)),
-                                    ((2, 3), (1, 3), (3, 6))])
+                                    ((2, 3), (1, 3), (3, 6)), (3, 2, (8, 8)), (2, None, (5, 4))])
 def test_forward_is_the_window_maximum(backend, k, s, hw):
     _, xp, dev = backend
     x = np.random.default_rng(0).normal(size=(2, 3, *hw))
@@ -74,7 +74,7 @@ def test_overlapping_windows_accumulate():
     np.testing.assert_array_equal(layer.backward(np.array([[[[2., 3.]]]]))[0, 0], [[0, 5, 0]])
 
 
-@pytest.mark.parametrize("k,s,hw", [(2, None, (4, 6)), (3, 1, (4, 5)), (3, 2, (5, 7))])
+@pytest.mark.parametrize("k,s,hw", [(2, None, (4, 6)), (3, 1, (4, 5)), (3, 2, (5, 7)), (3, 2, (8, 8))])
 def test_gradient_check(backend, k, s, hw):
     _, xp, dev = backend
     # Distinct values (a permutation) so that a tiny perturbation never changes the argmax.
@@ -84,9 +84,18 @@ def test_gradient_check(backend, k, s, hw):
     assert errors["x"] < 1e-6, errors
 
 
+def test_overlapping_pooling_that_does_not_tile_drops_the_border():
+    """AlexNet's 3x3 stride-2 pooling on 8x8: 3x3 outputs; row and column 7 are in no window."""
+    x = np.random.default_rng(1).permutation(64).reshape(1, 1, 8, 8).astype(float)
+    layer = MaxPool2D(3, 2)
+    assert layer.forward(x).shape == (1, 1, 3, 3)
+    dx = layer.backward(np.ones((1, 1, 3, 3)))
+    assert np.all(dx[0, 0, 7, :] == 0) and np.all(dx[0, 0, :, 7] == 0) and dx.sum() == 9
+
+
 def test_pool_errors_are_explained():
-    with pytest.raises(ShapeError, match=r"MaxPool2D\(kernel_size=\(2, 2\).*cannot take a 5x4 input"):
-        MaxPool2D(2).forward(np.zeros((1, 1, 5, 4)))
+    with pytest.raises(ShapeError, match=r"MaxPool2D\(kernel_size=\(3, 3\).*cannot take a 2x4 input"):
+        MaxPool2D(3).forward(np.zeros((1, 1, 2, 4)))
     with pytest.raises(ShapeError, match=r"MaxPool2D expected input of shape \(N, C, H, W\).*got \(4, 4\)"):
         MaxPool2D(2).forward(np.zeros((4, 4)))
     with pytest.raises(ValueError, match="at least 1"):

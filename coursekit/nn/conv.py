@@ -27,12 +27,18 @@ from .init import init_weights
 __all__ = ["Conv2D", "conv_output_size", "conv2d_naive", "im2col", "conv2d_im2col"]
 
 
-def conv_output_size(x: int, k: int, s: int = 1, p: int = 0) -> int:
+def conv_output_size(x: int, k: int, s: int = 1, p: int = 0, *, drop_border: bool = False) -> int:
     """Spatial output size of a convolution or pooling window: (x - k + 2p)/s + 1.
 
     ``x`` input size, ``k`` kernel size, ``s`` stride, ``p`` zero padding on each side (ints).
-    Raises ``ValueError`` in plain words when the windows do not tile the padded input exactly
-    (the division leaves a remainder) or when the kernel is larger than the padded input.
+    Raises ``ValueError`` in plain words when the kernel is larger than the padded input, and,
+    unless ``drop_border``, when the windows do not tile the padded input exactly (the division
+    leaves a remainder; notebook 10 teaches the rule this way).
+
+    ``drop_border=True`` is what the layers, PyTorch and Keras do: floor((x - k + 2p)/s) + 1
+    windows, and the last (x - k + 2p) mod s rows or columns of the padded input, which no
+    window reaches, are ignored (their gradient is zero). AlexNet's overlapping 3x3 stride-2
+    pooling and ResNet's stride-2 stem need it.
     """
     for name, v in (("input size", x), ("kernel size", k), ("stride", s), ("padding", p)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
@@ -44,7 +50,7 @@ def conv_output_size(x: int, k: int, s: int = 1, p: int = 0) -> int:
     if span < 0:
         raise ValueError(f"the kernel ({k}) is larger than the padded input ({x} + 2*{p} = "
                          f"{x + 2 * p}): use a smaller kernel or more padding")
-    if span % s != 0:  # integer test: never divide with / and hope
+    if span % s != 0 and not drop_border:  # integer test: never divide with / and hope
         raise ValueError(
             f"(x - k + 2p)/s + 1 = ({x} - {k} + 2*{p})/{s} + 1 = {span / s + 1:g} is not a whole "
             f"number: the windows do not tile the input. Change the padding or the stride "
@@ -200,9 +206,12 @@ class Conv2D(Layer):
         self.params["b"] = np.zeros(self.out_channels)
 
     def output_shape(self, H: int, W: int) -> tuple[int, int]:
-        """(OH, OW) for an H x W input (raises when the windows do not tile it)."""
+        """(OH, OW) for an H x W input: floor((H - kh + 2p)/s) + 1 as PyTorch computes it; the
+        border rows and columns no window reaches are dropped (raises when the kernel is larger
+        than the padded input)."""
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        return conv_output_size(H, kh, sh, ph), conv_output_size(W, kw, sw, pw)
+        return (conv_output_size(H, kh, sh, ph, drop_border=True),
+                conv_output_size(W, kw, sw, pw, drop_border=True))
 
     def forward(self, x, train: bool = True):
         """x (N, C, H, W) -> (N, F, OH, OW)."""

@@ -24,8 +24,9 @@ __all__ = ["MaxPool2D"]
 class MaxPool2D(Layer):
     """Max pooling over kh x kw windows, channels first; no parameters.
 
-    forward: x (N, C, H, W) -> out (N, C, OH, OW), OH = (H - kh)/s + 1, OW = (W - kw)/s + 1
-    (an error when the windows do not tile the input exactly; see ``conv_output_size``).
+    forward: x (N, C, H, W) -> out (N, C, OH, OW), OH = floor((H - kh)/s) + 1, OW likewise, as
+    PyTorch computes it: when the windows do not tile the input, the last rows or columns no
+    window reaches are dropped (3x3 stride-2 pooling of 8x8 gives 3x3, ignoring row and column 7).
     backward: dout (N, C, OH, OW) -> dx (N, C, H, W), each window's gradient routed to its argmax.
     ``stride`` defaults to ``kernel_size`` (non-overlapping windows).
     """
@@ -40,7 +41,8 @@ class MaxPool2D(Layer):
     def _windows(self, H: int, W: int):
         """Yield (offset number, row slice, column slice) for every kernel offset (u, v)."""
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        OH, OW = conv_output_size(H, kh, sh), conv_output_size(W, kw, sw)
+        OH = conv_output_size(H, kh, sh, drop_border=True)
+        OW = conv_output_size(W, kw, sw, drop_border=True)
         for u in range(kh):
             for v in range(kw):
                 yield u * kw + v, slice(u, u + sh * (OH - 1) + 1, sh), slice(v, v + sw * (OW - 1) + 1, sw)

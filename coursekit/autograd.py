@@ -17,7 +17,7 @@ paths' gradients; ``backward()`` starts the root at 1 and recomputes every inter
 gradient from scratch, while leaf gradients (inputs, parameters) add up across calls until
 ``zero_grad()`` clears them. So ``zero_grad(); backward()`` twice gives identical gradients.
 
-``Neuron``, ``Layer`` and ``MLP`` build a small network on top; ``graph_values`` evaluates a
+``Neuron``, ``NeuronLayer`` and ``MLP`` build a small network on top; ``graph_values`` evaluates a
 function of named inputs and backpropagates. ``coursekit.plotting.computational_graph`` draws a
 graph with its values and gradients (the engine itself needs only Python).
 """
@@ -30,7 +30,7 @@ from typing import Callable
 
 from .errors import choose
 
-__all__ = ["Value", "Neuron", "Layer", "MLP", "graph_values", "trace"]
+__all__ = ["Value", "Neuron", "NeuronLayer", "MLP", "graph_values", "trace"]
 
 
 def _as_value(x) -> "Value":
@@ -370,7 +370,7 @@ class Neuron(Module):
         return f"Neuron({len(self.w)} inputs, {self.activation})"
 
 
-class Layer(Module):
+class NeuronLayer(Module):
     """``n_outputs`` neurons reading the same ``n_inputs`` inputs; returns a list of Values."""
 
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "tanh", seed=0, prefix: str = ""):
@@ -387,7 +387,7 @@ class Layer(Module):
         return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self):
-        return f"Layer({len(self.neurons)} x {self.neurons[0]!r})"
+        return f"NeuronLayer({len(self.neurons)} x {self.neurons[0]!r})"
 
 
 class MLP(Module):
@@ -407,7 +407,7 @@ class MLP(Module):
         rng = _rng(seed)
         sizes = [n_inputs] + layer_sizes
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation if i < len(layer_sizes) - 1 else output_activation,
+            NeuronLayer(sizes[i], sizes[i + 1], activation if i < len(layer_sizes) - 1 else output_activation,
                   rng, prefix=f"L{i + 1}.")
             for i in range(len(layer_sizes))
         ]

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from coursekit.autograd import MLP, Layer, Neuron, Value, trace
+from coursekit.autograd import MLP, Neuron, NeuronLayer, Value, trace
 
 
 def close(a, b, tol=1e-6):
@@ -231,7 +231,7 @@ def test_mlp_structure_and_seeded_init():
     assert [p.data for p in net.parameters()] != [p.data for p in other.parameters()]
     assert isinstance(net([1.0, 2.0, 3.0]), Value)
     assert len(MLP(3, [2], seed=0)([1.0, 2.0, 3.0])) == 2
-    assert len(Layer(3, 5)([0.0, 0.0, 0.0])) == 5
+    assert len(NeuronLayer(3, 5)([0.0, 0.0, 0.0])) == 5
     labels = [p.label for p in net.parameters()]
     assert len(set(labels)) == len(labels), "every parameter gets its own label for drawings"
 

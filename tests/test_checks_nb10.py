@@ -63,3 +63,55 @@ def test_not_attempted_is_reported(capsys):
         raise NotImplementedError("Exercise 10.conv2d_naive")
     assert not nb10.check_conv2d_naive(todo)
     assert "not attempted" in capsys.readouterr().out
+
+
+# -- 10.conv2d_backward -------------------------------------------------------------------------
+def _conv_backward(dout, x, W, stride=1, padding=0, *, flip=False, keep_padding=False,
+                   assign=False, db_first_image=False):
+    """The loop solution, with one switch per usual mistake."""
+    N, C, H, Wd = x.shape
+    F, _, k, _ = W.shape
+    p = padding
+    xp_ = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    Wuse = W[:, :, ::-1, ::-1] if flip else W
+    dxp, dW = np.zeros_like(xp_), np.zeros_like(W)
+    for n in range(N):
+        for f in range(F):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    win = (slice(None), slice(i * stride, i * stride + k), slice(j * stride, j * stride + k))
+                    if assign:
+                        dW[f] = dout[n, f, i, j] * xp_[n][win]
+                    else:
+                        dW[f] += dout[n, f, i, j] * xp_[n][win]
+                    dxp[n][win] += dout[n, f, i, j] * Wuse[f]
+    db = dout[0].sum(axis=(1, 2)) if db_first_image else dout.sum(axis=(0, 2, 3))
+    dx = dxp if keep_padding else dxp[:, :, p:p + H, p:p + Wd]
+    return dx, dW, db
+
+
+def _report(fn, capsys):
+    ok = bool(nb10.check_conv2d_backward(fn))
+    return ok, capsys.readouterr().out
+
+
+def test_conv_backward_accepts_the_loop_solution_and_reports_relative_errors(capsys):
+    ok, out = _report(_conv_backward, capsys)
+    assert ok, out
+    assert "relative error below 1e-7" in out and "public checks passed" in out
+
+
+def test_conv_backward_diagnoses_each_usual_mistake(capsys):
+    for kwargs, words in [({"flip": True}, "flipped"), ({"keep_padding": True}, "padded shape"),
+                          ({"assign": True}, "accumulate with +="),
+                          ({"db_first_image": True}, "over the images too")]:
+        ok, out = _report(lambda *a, kw=kwargs: _conv_backward(*a, **kw), capsys)
+        assert not ok, kwargs
+        assert words in out, (kwargs, out)
+
+
+def test_conv_backward_not_attempted_says_so(capsys):
+    def stub(*args):
+        raise NotImplementedError("write conv2d_backward")
+    ok, out = _report(stub, capsys)
+    assert not ok and "not attempted" in out

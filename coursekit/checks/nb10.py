@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..nn.conv import conv2d_im2col
+from ..nn.conv import Conv2D, conv2d_im2col
 from ..nn.pooling import MaxPool2D
 from .core import Checks
 from .verdict import Verdict
 
-__all__ = ["check_conv2d_naive", "check_output_size", "check_maxpool", "check_cnn_vs_mlp"]
+__all__ = ["check_conv2d_naive", "check_conv2d_backward", "check_output_size", "check_maxpool",
+           "check_cnn_vs_mlp"]
 
 
 def check_conv2d_naive(conv2d_naive) -> Verdict:
@@ -40,6 +41,92 @@ def check_conv2d_naive(conv2d_naive) -> Verdict:
         if got is not None:
             c.close(got, conv2d_im2col(x, W, b, s, p), f"{name}: x {xs}, W {ws} -> matches",
                     "check the window start i*stride, the zero padding and the bias", atol=1e-9)
+    return Verdict(c.report())
+
+
+def reference_conv_backward(dout, x, W, stride=1, padding=0):
+    """(dx (N, C, H, W), dW (F, C, k, k), db (F,)) of a convolution, from coursekit's Conv2D."""
+    F, C, k, _ = W.shape
+    layer = Conv2D(C, F, k, stride=stride, padding=padding)
+    layer.params["W"], layer.params["b"] = np.asarray(W, dtype=float), np.zeros(F)
+    layer.forward(np.asarray(x, dtype=float))
+    dx = layer.backward(np.asarray(dout, dtype=float))
+    return dx, layer.grads["W"], layer.grads["b"]
+
+
+def _relative_error(a, b) -> float:
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+
+
+def _backward_diagnosis(name, got, want, x, W, dout, stride, padding) -> str:
+    """The usual mistake behind a wrong gradient, in a student's words (or a generic hint)."""
+    x, W, dout = (np.asarray(a, dtype=float) for a in (x, W, dout))
+    p = padding
+    if name == "dx" and got.shape == (x.shape[0], x.shape[1], x.shape[2] + 2 * p, x.shape[3] + 2 * p):
+        return (f"dx has the padded shape {got.shape}: the padding is not part of the input, so cut "
+                f"it off at the end (dx_pad[:, :, p:p+H, p:p+W])")
+    if got.shape != want.shape:
+        return f"{name} must have the shape of {'x' if name == 'dx' else name[1:]}, {want.shape}"
+    if name == "db" and np.allclose(got, dout[0].sum(axis=(1, 2))):
+        return "db sums dout over the images too: add up dout[n, f] over n, i and j"
+    if name in ("dx", "dW"):
+        flipped = reference_conv_backward(dout, x, W[:, :, ::-1, ::-1], stride, p)[0]
+        if name == "dx" and np.allclose(got, flipped, atol=1e-9):
+            return ("dx uses the filter flipped (or transposed): window (i, j) read x_pad at "
+                    "(i*s + u, j*s + v) through W[f, :, u, v], so its gradient goes back to the same "
+                    "pixels with the same W[f, :, u, v]")
+        last = np.zeros_like(want)
+        if name == "dW":  # only the last position's contribution: = where += was needed
+            xp_ = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+            OH, OW = dout.shape[2:]
+            k = W.shape[2]
+            i, j = OH - 1, OW - 1
+            last = np.einsum("nf,nchw->fchw", dout[:, :, i, j],
+                             xp_[:, :, i * stride:i * stride + k, j * stride:j * stride + k])
+            if np.allclose(got, last, atol=1e-9):
+                return ("dW holds only the last window's contribution: every position (and every "
+                        "image) adds to the same shared weights, so accumulate with += over n, i, j")
+    return ("compare with the forward pass line by line: every product x_pad[...] * W[f] that made "
+            "out[n, f, i, j] sends dout[n, f, i, j] back to both of its factors, added (+=)")
+
+
+def check_conv2d_backward(conv2d_backward) -> Verdict:
+    """conv2d_backward(dout, x, W, stride, padding) -> (dx, dW, db) against Conv2D.backward.
+
+    Each gradient is reported with its relative error to the reference, so a case never shows two
+    arrays whose printed digits look the same next to a cross; a wrong one gets a diagnosis.
+    """
+    c = Checks("10.conv2d_backward", "the backward pass of a convolution, by loops")
+    rng = np.random.default_rng(12)
+    cases = [("one image, one channel, 3x3 on 5x5", (1, 1, 5, 5), (1, 1, 3, 3), 1, 0),
+             ("2 images, 3 channels in, 2 filters", (2, 3, 5, 5), (2, 3, 3, 3), 1, 0),
+             ("stride 2", (1, 2, 7, 7), (3, 2, 3, 3), 2, 0),
+             ("padding 1", (2, 1, 4, 4), (2, 1, 3, 3), 1, 1),
+             ("stride 2 and padding 1", (1, 2, 5, 5), (2, 2, 3, 3), 2, 1)]
+    for name, xs, ws, s, p in cases:
+        x, W = rng.normal(size=xs), rng.normal(size=ws)
+        OH = (xs[2] - ws[2] + 2 * p) // s + 1
+        OW = (xs[3] - ws[3] + 2 * p) // s + 1
+        dout = rng.normal(size=(xs[0], ws[0], OH, OW))
+        want = reference_conv_backward(dout, x, W, s, p)
+        got = c.call(conv2d_backward, dout, x, W, s, p, description=name)
+        if got is None:
+            continue
+        if not isinstance(got, tuple) or len(got) != 3:
+            c.case(False, f"{name}: returns (dx, dW, db)", "return the three gradients as a tuple")
+            continue
+        for label, g, w in zip(("dx", "dW", "db"), got, want):
+            g = np.asarray(g, dtype=float)
+            if g.shape == w.shape and np.all(np.isfinite(g)):
+                err = _relative_error(g, w)
+                if err < 1e-7:  # round-off: reported against the threshold, never by its digits
+                    c.case(True, f"{name}: {label} matches (relative error below 1e-7)")
+                    continue
+                c.case(False, f"{name}: {label} (relative error {err:.1e})",
+                       _backward_diagnosis(label, g, w, x, W, dout, s, p))
+            else:
+                c.case(False, f"{name}: {label} of shape {w.shape}",
+                       _backward_diagnosis(label, g, w, x, W, dout, s, p))
     return Verdict(c.report())
 
 

@@ -22,7 +22,7 @@ _EXPORTS = {
     "fit": "training", "predict": "training", "evaluate": "training", "History": "training",
     "TrainingDivergedError": "training", "inputs_for": "training",
     "save": "serialization", "load": "serialization",
-    "gradient_check": "gradcheck", "numerical_gradient": "gradcheck",
+    "gradient_check": "gradcheck", "numerical_gradient": "gradcheck", "relative_error": "gradcheck",
     "Conv2D": "conv", "conv_output_size": "conv",
     "MaxPool2D": "pooling",
     "Flatten": "reshape",

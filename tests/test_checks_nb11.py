@@ -65,3 +65,53 @@ def test_typical_mistakes_fail(capsys):
     assert not nb11.check_bptt(lambda *a: rnn_backward(*a, tanh_grad=False))                      # tanh' forgotten
     assert not nb11.check_train_sequence(lambda *a: train(*a, step=False), make_model)             # no update
     capsys.readouterr()
+
+
+# -- 11.lstm_step and 11.lstm_step_backward ------------------------------------------------------
+def _sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def lstm_step(x_t, h_prev, c_prev, Wx, Wh, b):
+    return nb11.reference_lstm_step(x_t, h_prev, c_prev, Wx, Wh, b)
+
+
+def lstm_step_backward(dh, dc, x_t, h_prev, c_prev, Wx, Wh, b, *, drop_forget=False, drop_h_path=False):
+    H = h_prev.shape[1]
+    a = x_t @ Wx + h_prev @ Wh + b
+    i, f, o, g = _sig(a[:, :H]), _sig(a[:, H:2 * H]), _sig(a[:, 2 * H:3 * H]), np.tanh(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    tc = np.tanh(c)
+    dct = dc if drop_h_path else dc + dh * o * (1 - tc ** 2)
+    da = np.hstack([dct * g * i * (1 - i), dct * c_prev * f * (1 - f), dh * tc * o * (1 - o),
+                    dct * i * (1 - g ** 2)])
+    dc_prev = dct if drop_forget else dct * f
+    return da @ Wx.T, da @ Wh.T, dc_prev, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def test_lstm_step_accepts_the_equations_and_names_a_missing_forget_gate(capsys):
+    assert nb11.check_lstm_step(lstm_step)
+    capsys.readouterr()
+
+    def no_forget(x_t, h_prev, c_prev, Wx, Wh, b):
+        return nb11.reference_lstm_step(x_t, h_prev, c_prev, Wx, Wh, b, forget=False)
+
+    def no_tanh(x_t, h_prev, c_prev, Wx, Wh, b):
+        return nb11.reference_lstm_step(x_t, h_prev, c_prev, Wx, Wh, b, tanh_c=False)
+
+    assert not nb11.check_lstm_step(no_forget)
+    assert "forget gate multiplies the old memory" in capsys.readouterr().out
+    assert not nb11.check_lstm_step(no_tanh)
+    assert "squash the memory" in capsys.readouterr().out
+
+
+def test_lstm_backward_reports_relative_errors_and_the_gradient_that_is_off(capsys):
+    assert nb11.check_lstm_step_backward(lstm_step_backward)
+    out = capsys.readouterr().out
+    assert "relative error below 1e-6" in out and "public checks passed" in out
+    assert not nb11.check_lstm_step_backward(lambda *a: lstm_step_backward(*a, drop_forget=True))
+    out = capsys.readouterr().out
+    assert "dc_prev (relative error" in out and "through the forget gate" in out
+    assert "dx matches" in out  # only the wrong gradient is marked wrong
+    assert not nb11.check_lstm_step_backward(lambda *a: lstm_step_backward(*a, drop_h_path=True))
+    assert "dWx (relative error" in capsys.readouterr().out

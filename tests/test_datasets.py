@@ -314,3 +314,13 @@ def test_text_windows_predict_the_next_character():
         ds.text_windows("abc", seq_len=5)
     with pytest.raises(ValueError, match="'alice'"):
         ds.text_corpus("hamlet")
+
+
+def test_remember_bit_puts_the_label_at_step_zero_and_noise_after():
+    X, y = ds.remember_bit(200, length=40, noise=1.0, seed=3)
+    assert X.shape == (200, 40, 1) and y.shape == (200,) and y.dtype == np.int64
+    np.testing.assert_array_equal(X[:, 0, 0], 2.0 * y - 1.0)
+    assert 0.8 < X[:, 1:, 0].std() < 1.2 and 0.3 < y.mean() < 0.7
+    np.testing.assert_array_equal(ds.remember_bit(5, seed=1)[0], ds.remember_bit(5, seed=1)[0])
+    with pytest.raises(ValueError, match="standard deviation"):
+        ds.remember_bit(5, noise=-1.0)

@@ -11,7 +11,8 @@ from ..nn.recurrent import RNN
 from .core import Checks
 from .verdict import Verdict
 
-__all__ = ["check_rnn_step", "check_bptt", "check_train_sequence", "reference_rnn"]
+__all__ = ["check_rnn_step", "check_bptt", "check_train_sequence", "reference_rnn",
+           "check_lstm_step", "check_lstm_step_backward", "reference_lstm_step"]
 
 
 def reference_rnn(Wx, Wh, b):
@@ -106,4 +107,131 @@ def check_train_sequence(train_sequence_model, make_model) -> Verdict:
     moved = [k for k, v in model.params.items() if not np.allclose(v, before[k])]
     c.case(len(moved) == len(before), f"every parameter was updated ({len(moved)} of {len(before)})",
            "run model.backward(dscores), then opt.step(model)")
+    return Verdict(c.report())
+
+
+# -- the LSTM cell ------------------------------------------------------------------------------
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def reference_lstm_step(x_t, h_prev, c_prev, Wx, Wh, b, *, forget=True, tanh_c=True):
+    """(h_t, c_t), each (N, H): one LSTM step, gates in the order i, f, o, g. ``forget=False``
+    and ``tanh_c=False`` compute the two usual mistakes, to recognise them."""
+    H = np.shape(h_prev)[1]
+    a = x_t @ Wx + h_prev @ Wh + b
+    i, f, o = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H]), _sigmoid(a[:, 2 * H:3 * H])
+    g = np.tanh(a[:, 3 * H:])
+    c = (f * c_prev if forget else c_prev) + i * g
+    return o * (np.tanh(c) if tanh_c else c), c
+
+
+def _lstm_case(rng, N, D, H):
+    return (rng.normal(size=(N, D)), rng.normal(size=(N, H)) * 0.5, rng.normal(size=(N, H)),
+            rng.normal(size=(D, 4 * H)) * 0.5, rng.normal(size=(H, 4 * H)) * 0.5,
+            rng.normal(size=4 * H) * 0.3)
+
+
+def _relative(a, b) -> float:
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
+
+
+def _step_hint(got_h, got_c, args) -> str:
+    """The usual mistake behind a wrong (h, c) of one LSTM step."""
+    for kwargs, hint in [({"forget": False}, "c_t must be f * c_prev + i * g: the forget gate "
+                          "multiplies the old memory"),
+                         ({"tanh_c": False}, "h_t = o * tanh(c_t): squash the memory before the "
+                          "output gate lets it out")]:
+        h, c = reference_lstm_step(*args, **kwargs)
+        if np.allclose(got_h, h, atol=1e-9) and np.allclose(got_c, c, atol=1e-9):
+            return hint
+    return ("split a = x_t Wx + h_prev Wh + b into four blocks of H columns in the order i, f, o, "
+            "g; sigmoid for the three gates, tanh for the candidate g")
+
+
+def check_lstm_step(lstm_step) -> Verdict:
+    """lstm_step(x_t, h_prev, c_prev, Wx, Wh, b) -> (h_t, c_t) against the equations."""
+    c = Checks("11.lstm_step", "one step of an LSTM cell")
+    rng = np.random.default_rng(111)
+    for N, D, H in [(1, 1, 1), (2, 3, 4), (5, 2, 3)]:
+        args = _lstm_case(rng, N, D, H)
+        got = c.call(lstm_step, *args, description=f"N={N}, D={D}, H={H}")
+        if got is None:
+            continue
+        if not isinstance(got, tuple) or len(got) != 2:
+            c.case(False, f"N={N}, D={D}, H={H}: returns (h_t, c_t)", "return a pair: h_t, c_t")
+            continue
+        want_h, want_c = reference_lstm_step(*args)
+        got_h, got_c = (np.asarray(v, dtype=float) for v in got)
+        if got_h.shape != want_h.shape or got_c.shape != want_c.shape:
+            c.case(False, f"N={N}, D={D}, H={H}: h_t and c_t of shape {want_h.shape}",
+                   f"got {got_h.shape} and {got_c.shape}")
+            continue
+        ok = np.allclose(got_h, want_h, atol=1e-9) and np.allclose(got_c, want_c, atol=1e-9)
+        c.case(ok, f"N={N}, D={D}, H={H}: h_t and c_t match the equations",
+               "" if ok else _step_hint(got_h, got_c, args))
+    return Verdict(c.report())
+
+
+def _numeric_step_gradients(args, dh, dc, h_step=1e-6):
+    """Central differences of L = sum(h_t * dh) + sum(c_t * dc) with respect to each input."""
+    names = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
+    out = {}
+    for k, name in enumerate(names):
+        base = np.array(args[k], dtype=float)
+        grad = np.zeros_like(base)
+        for idx in np.ndindex(base.shape):
+            vals = []
+            for sign in (1, -1):
+                moved = list(args)
+                arr = base.copy()
+                arr[idx] += sign * h_step
+                moved[k] = arr
+                h, c = reference_lstm_step(*moved)
+                vals.append(np.sum(h * dh) + np.sum(c * dc))
+            grad[idx] = (vals[0] - vals[1]) / (2 * h_step)
+        out[name] = grad
+    return out
+
+
+_BACKWARD_HINTS = {
+    "dc_prev": "the memory's gradient goes back through the forget gate: dc_prev = dc_t * f, where "
+               "dc_t adds the dc from step t+1 and dh * o * (1 - tanh(c_t)^2) from h_t",
+    "dh_prev": "h_prev reaches all four gates through Wh: dh_prev = da @ Wh.T, with da the four "
+               "gate gradients side by side (each times its own derivative, sigmoid or tanh)",
+    "dx": "x_t reaches all four gates through Wx: dx = da @ Wx.T",
+    "dWx": "dWx = x_t.T @ da, with da (N, 4H) in the order i, f, o, g",
+    "dWh": "dWh = h_prev.T @ da",
+    "db": "db is da summed over the batch",
+}
+
+
+def check_lstm_step_backward(lstm_step_backward) -> Verdict:
+    """lstm_step_backward(dh, dc, x_t, h_prev, c_prev, Wx, Wh, b) -> (dx, dh_prev, dc_prev,
+    dWx, dWh, db) against numerical gradients; each gradient reported by its relative error."""
+    c = Checks("11.lstm_step_backward", "the backward pass of one LSTM step")
+    rng = np.random.default_rng(112)
+    names = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
+    for N, D, H in [(1, 2, 2), (3, 2, 3)]:
+        args = _lstm_case(rng, N, D, H)
+        dh, dc = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+        got = c.call(lstm_step_backward, dh, dc, *args, description=f"N={N}, D={D}, H={H}")
+        if got is None:
+            continue
+        if not isinstance(got, tuple) or len(got) != 6:
+            c.case(False, f"N={N}, D={D}, H={H}: returns six gradients",
+                   "return (dx, dh_prev, dc_prev, dWx, dWh, db)")
+            continue
+        want = _numeric_step_gradients(args, dh, dc)
+        for name, g in zip(names, got):
+            g = np.asarray(g, dtype=float)
+            if g.shape != want[name].shape:
+                c.case(False, f"N={N}, D={D}, H={H}: {name} of shape {want[name].shape}",
+                       f"got {g.shape}; {_BACKWARD_HINTS[name]}")
+                continue
+            err = _relative(g, want[name])
+            ok = err < 1e-6  # round-off: reported against the threshold, never by its digits
+            c.case(ok, f"N={N}, D={D}, H={H}: {name} " + ("matches the numerical gradient "
+                   "(relative error below 1e-6)" if ok else f"(relative error {err:.1e})"),
+                   "" if ok else _BACKWARD_HINTS[name])
     return Verdict(c.report())

@@ -16,7 +16,8 @@ digits                    DigitsSplit: X_train, y_train, X_val, y_val, X_test, y
 shifted_digits            DigitsSplit of digits at random places on a larger canvas     10
 running_parity,           X (N, T, D), Y (N, T): sequence tasks with known answers      11
 binary_addition,
-delayed_echo
+delayed_echo,
+remember_bit              X (N, T, 1), y (N,): one bit carried through T noisy steps    11
 text_corpus, Vocabulary,  the Alice corpus, char <-> index maps, next-char windows      11
 char_vocabulary,
 text_windows
@@ -27,7 +28,7 @@ from __future__ import annotations
 from .boolean import BOOLEAN_FUNCTIONS, ENCODINGS, all_bit_patterns, parity, truth_table
 from .digits import DigitsSplit, digits, shifted_digits
 from .regression import REGRESSION_TARGETS, regression_1d
-from .sequences import binary_addition, bits_to_int, delayed_echo, running_parity
+from .sequences import binary_addition, bits_to_int, delayed_echo, remember_bit, running_parity
 from .text import CORPORA, Vocabulary, char_vocabulary, text_corpus, text_windows
 from .toy2d import blobs, circles, moons, spiral, xor_clouds
 
@@ -36,6 +37,6 @@ __all__ = [
     "truth_table", "parity", "all_bit_patterns", "BOOLEAN_FUNCTIONS", "ENCODINGS",
     "regression_1d", "REGRESSION_TARGETS",
     "digits", "shifted_digits", "DigitsSplit",
-    "running_parity", "binary_addition", "delayed_echo", "bits_to_int",
+    "running_parity", "binary_addition", "delayed_echo", "remember_bit", "bits_to_int",
     "text_corpus", "Vocabulary", "char_vocabulary", "text_windows", "CORPORA",
 ]

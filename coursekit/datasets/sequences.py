@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import positive_int, rng_from
 
-__all__ = ["running_parity", "binary_addition", "delayed_echo", "bits_to_int"]
+__all__ = ["running_parity", "binary_addition", "delayed_echo", "remember_bit", "bits_to_int"]
 
 
 def running_parity(n_sequences: int = 1000, length: int = 10, seed=0):
@@ -73,6 +73,30 @@ def delayed_echo(n_sequences: int = 1000, length: int = 20, delay: int = 5, seed
     Y = np.zeros_like(bits)
     Y[:, delay:] = bits[:, : length - delay]
     return bits[:, :, None].astype(np.float64), Y.astype(np.int64)
+
+
+def remember_bit(n_sequences: int = 256, length: int = 40, noise: float = 1.0, seed=0):
+    """Remember the first input for ``length`` steps of noise: one label per sequence, at its end.
+
+    Step 0 holds the bit to remember as -1 or +1; steps 1 .. length-1 hold Gaussian noise of
+    standard deviation ``noise`` in the same feature, which the network must learn to ignore.
+    The label is read after the last step, ``length - 1`` steps after the bit: the long delay that
+    a plain RNN's vanishing gradient cannot bridge (notebook 11).
+
+    Returns
+    -------
+    X : (n_sequences, length, 1) float64
+    y : (n_sequences,) int64, the bit of step 0 (0 for -1, 1 for +1)
+    """
+    n_sequences = positive_int(n_sequences, "n_sequences")
+    length = positive_int(length, "length", minimum=2)
+    if not noise >= 0:
+        raise ValueError(f"noise is a standard deviation, at least 0; got {noise}")
+    rng = rng_from(seed)
+    y = rng.integers(0, 2, size=n_sequences)
+    X = rng.normal(scale=float(noise), size=(n_sequences, length, 1))
+    X[:, 0, 0] = 2.0 * y - 1.0
+    return X, y.astype(np.int64)
 
 
 def bits_to_int(bits) -> np.ndarray:

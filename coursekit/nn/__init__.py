@@ -25,16 +25,17 @@ _EXPORTS = {
     "gradient_check": "gradcheck", "numerical_gradient": "gradcheck", "relative_error": "gradcheck",
     "Conv2D": "conv", "conv_output_size": "conv",
     "MaxPool2D": "pooling",
-    "Flatten": "reshape",
+    "Flatten": "reshape", "LastStep": "reshape",
     "Dropout": "dropout",
     "BatchNorm": "normalization",
     "RNN": "recurrent",
+    "LSTM": "lstm",
     "StepDense": "step_dense",
     "mlp": "builders",
 }
 _SUBMODULES = {"base", "dense", "activations", "losses", "init", "sequential", "optim", "training",
                "serialization", "gradcheck", "conv", "pooling", "reshape", "dropout",
-               "normalization", "recurrent", "step_dense", "builders"}
+               "normalization", "recurrent", "lstm", "step_dense", "builders"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 

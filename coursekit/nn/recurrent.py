@@ -16,7 +16,24 @@ from ..backend import namespace_of
 from .base import Layer, ShapeError, describe_shape
 from .init import init_weights
 
-__all__ = ["RNN"]
+__all__ = ["RNN", "check_sequence"]
+
+
+def check_sequence(layer: str, x, D: int) -> tuple[int, int]:
+    """(N, T) of a batch of sequences x (N, T, D); ShapeError in plain words otherwise."""
+    shape = tuple(x.shape)
+    if len(shape) != 3 or shape[2] != D:
+        hint = ""
+        if len(shape) == 2 and shape[1] == D:
+            hint = " One sequence? Add the batch axis: x[None]."
+        elif len(shape) == 3 and shape[1] == D:
+            hint = " Is time on axis 2? The layout is (batch, time, features)."
+        raise ShapeError(f"{layer} expected input of shape (N, T, {D}) (batch, time, features), "
+                         f"got {describe_shape(shape)}.{hint}")
+    if shape[0] == 0 or shape[1] == 0:
+        raise ShapeError(f"{layer} got an empty input {describe_shape(shape)}: give at least one "
+                         f"sequence of at least one step")
+    return shape[0], shape[1]
 
 
 class RNN(Layer):
@@ -52,19 +69,7 @@ class RNN(Layer):
         Wx, Wh, b = self.params["Wx"], self.params["Wh"], self.params["b"]
         xp = namespace_of(x, Wx, Wh, b, h0)
         D, H = self.input_size, self.hidden_size
-        shape = tuple(x.shape)
-        if len(shape) != 3 or shape[2] != D:
-            hint = ""
-            if len(shape) == 2 and shape[1] == D:
-                hint = " One sequence? Add the batch axis: x[None]."
-            elif len(shape) == 3 and shape[1] == D:
-                hint = " Is time on axis 2? The layout is (batch, time, features)."
-            raise ShapeError(f"RNN expected input of shape (N, T, {D}) (batch, time, features), "
-                             f"got {describe_shape(shape)}.{hint}")
-        N, T = shape[0], shape[1]
-        if N == 0 or T == 0:
-            raise ShapeError(f"RNN got an empty input {describe_shape(shape)}: give at least one "
-                             f"sequence of at least one step")
+        N, T = check_sequence("RNN", x, D)
         if h0 is None:
             h = xp.zeros((N, H), dtype=x.dtype, device=array_api_compat.device(x))
         else:

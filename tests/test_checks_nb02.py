@@ -171,3 +171,58 @@ def test_numerical_gradient_mistakes_rejected(capsys):
             g[i] = (fp - fm) / (2 * h)
         return g
     assert not nb02.check_numerical_gradient(in_place)
+
+
+def momentum_step(w, v, g, lr, beta):
+    v = beta * v - lr * g
+    return w + v, v
+
+
+def adam_step(w, m, v, g, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+    return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+
+
+def _adam_without_correction(w, m, v, g, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    return w - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def test_optimizer_steps_accepts_the_reference_and_the_library(capsys):
+    assert nb02.check_optimizer_steps(momentum_step, adam_step)
+    assert "public checks passed" in capsys.readouterr().out
+
+
+def test_optimizer_steps_names_the_usual_slips(capsys):
+    def uphill(w, v, g, lr, beta):
+        v = beta * v + lr * g
+        return w + v, v
+
+    def forgets_velocity(w, v, g, lr, beta):
+        return w - lr * g, -lr * g
+
+    def only_m_corrected(w, m, v, g, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        return w - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v) + eps), m, v
+
+    def t_from_zero(w, m, v, g, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        return adam_step(w, m, v, g, t - 1, lr, beta1, beta2, eps)
+
+    def returns_corrected(w, m, v, g, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        w, m, v = adam_step(w, m, v, g, t, lr, beta1, beta2, eps)
+        return w, m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+
+    cases = [(uphill, adam_step, "the velocity points uphill"),
+             (forgets_velocity, adam_step, "keep β times the previous velocity"),
+             (momentum_step, _adam_without_correction, "no bias correction"),
+             (momentum_step, only_m_corrected, "v̂ = v / (1 − β2^t) is missing"),
+             (momentum_step, t_from_zero, "t is the step number, from 1"),
+             (momentum_step, returns_corrected, "not m̂ and v̂")]
+    for mom, adam, hint in cases:
+        assert not nb02.check_optimizer_steps(mom, adam), hint
+        out = capsys.readouterr().out
+        assert hint in out, (hint, out)

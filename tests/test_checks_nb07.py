@@ -82,6 +82,21 @@ def test_glorot_he():
     assert not nb07.check_glorot_he(lambda i, o, r: gn(o, i, r), gu, he)
 
 
+def test_glorot_he_names_the_missing_square_root(capsys):
+    """Variance passed as the std: one failure, which names the square root, and no false claim
+    that the draws are not normal."""
+    assert not nb07.check_glorot_he(lambda i, o, r: r.normal(0, 2 / (i + o), size=(i, o)), gu, he)
+    out = capsys.readouterr().out
+    assert "passed the variance 2 / (n_in + n_out) as the standard deviation" in out
+    assert "np.sqrt(2 / (n_in + n_out))" in out
+    assert "✔ glorot_normal is a normal distribution" in out
+    assert not nb07.check_glorot_he(gn, gu, lambda i, o, r: r.normal(0, 2 / i, size=(i, o)))
+    assert "np.sqrt(2 / n_in)" in capsys.readouterr().out
+    # a uniform draw of the right variance is still caught as not normal
+    assert not nb07.check_glorot_he(gu, gu, he)
+    assert "draw with rng.normal, not rng.uniform" in capsys.readouterr().out
+
+
 def fit_std(X):
     s = X.std(axis=0)
     return X.mean(axis=0), np.where(s > 0, s, 1.0)

@@ -56,3 +56,19 @@ def test_one_hot():
     assert np.array_equal(linear.one_hot([1, 0], 3), [[0, 1, 0], [1, 0, 0]])
     with pytest.raises(ValueError):
         linear.one_hot([3], 3)
+
+
+def test_optimizer_path_runs_an_nn_optimizer_and_marks_divergence():
+    from coursekit import nn
+    from coursekit.lessons.nb02 import optimizer_path, steps_below
+
+    A = np.array([1.0, 0.1])
+    path = optimizer_path(nn.SGD(0.5), lambda w: A * w, np.array([1.0, 1.0]), 3)
+    assert path.shape == (4, 2)
+    assert np.allclose(path[:, 0], 0.5 ** np.arange(4)) and np.allclose(path[:, 1], 0.95 ** np.arange(4))
+    blown = optimizer_path(nn.SGD(1e200), lambda w: A * w * 1e200, np.array([1.0, 1.0]), 5)
+    assert np.all(np.isfinite(blown[0])) and np.all(np.isinf(blown[-1]))
+    gaps = np.array([1.0, 0.5, 0.01, 0.2, 0.01, 0.001])
+    assert steps_below(gaps, 0.05) == 4          # dipped below at step 2, but came back up
+    assert steps_below(gaps, 2.0) == 0
+    assert steps_below(np.array([1.0, 0.5, np.inf]), 0.1) is None

@@ -19,6 +19,7 @@ __all__ = [
     "check_sgd",
     "check_minibatch_gd",
     "check_numerical_gradient",
+    "check_optimizer_steps",
 ]
 
 # Small data sets with hand-checkable numbers.
@@ -282,4 +283,128 @@ def check_numerical_gradient(numerical_gradient) -> bool:
         expected = _num_grad(cube, np.array([1.0, -2.0, 0.5]), 1e-3)
         c.close(_arr(out).reshape(-1), expected, "uses the h it is given, and any number of weights",
                 "probe each weight in turn with the given h", rtol=1e-9, atol=1e-12)
+    return c.report()
+
+
+# -- 02.optimizer_steps ---------------------------------------------------------------------
+# One update of momentum and of Adam on a weight vector w (d,); the state (v, or m and v) has
+# the shape of w. The variants below are the usual slips, each with the hint that names it.
+def _momentum(w, v, g, lr, beta, *, sign=-1.0, scale=1.0, keep_v=True, step_with_old=False):
+    v_new = (beta * v if keep_v else 0.0) + sign * scale * lr * g
+    return w + (v if step_with_old else v_new), v_new
+
+
+def _adam(w, m, v, g, t, lr, b1=0.9, b2=0.999, eps=1e-8, *, fix_m=True, fix_v=True, sign=-1.0,
+          t_used=None, v_of=lambda g: g * g):
+    m_new = b1 * m + (1 - b1) * g
+    v_new = b2 * v + (1 - b2) * v_of(g)
+    with np.errstate(all="ignore"):     # a slip's v can be negative, its t give 1 - beta^t = 0
+        return _adam_update(w, m_new, v_new, t if t_used is None else t_used, lr, b1, b2, eps,
+                            fix_m, fix_v, sign)
+
+
+def _adam_update(w, m_new, v_new, t, lr, b1, b2, eps, fix_m, fix_v, sign):
+    m_hat = m_new / (1 - b1 ** t) if fix_m else m_new
+    v_hat = v_new / (1 - b2 ** t) if fix_v else v_new
+    return w + sign * lr * m_hat / (np.sqrt(v_hat) + eps), m_new, v_new
+
+
+def _pair(c, out, n, what):
+    """The student's tuple as float arrays, or None (and a failed case) when it is not one."""
+    if out is None:
+        return None
+    try:
+        parts = tuple(_arr(a) for a in out)
+    except Exception:
+        parts = ()
+    if len(parts) != n:
+        got = f"{len(parts)} values" if parts else type(out).__name__
+        c.case(False, f"{what} returns a tuple of {n} arrays", f"got {got}")
+        return None
+    return parts
+
+
+def _first_hint(got, variants):
+    for expected, hint in variants:
+        if all(e.shape == a.shape and np.allclose(a, e, rtol=1e-6, atol=1e-10) for a, e in zip(got, expected)):
+            return hint
+    return ""
+
+
+_MOMENTUM_SLIPS = [
+    (dict(sign=1.0), "the velocity points uphill: v ← β·v − η·g (a minus: the step goes against the "
+                     "gradient), then w ← w + v"),
+    (dict(scale=1 / 0.1), "scale the gradient by the learning rate: v ← β·v − η·g"),
+    (dict(keep_v=False), "keep β times the previous velocity: v ← β·v − η·g, not −η·g alone"),
+    (dict(step_with_old=True), "update the velocity first, then step with the NEW v: w ← w + v_new"),
+]
+
+
+def _check_momentum(c, momentum_step):
+    w, g = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    for v, label in [(np.zeros(2), "momentum, one step from v = 0: v = −0.1·g = [−0.05, 0.1], w = [0.95, 2.1]"),
+                     (np.array([0.2, -0.1]), "momentum with a velocity v = [0.2, −0.1]: v ← 0.9·v − 0.1·g = [0.13, 0.01], w = [1.13, 2.01]")]:
+        args = (w.copy(), v.copy(), g.copy(), 0.1, 0.9)
+        got = _pair(c, c.call(momentum_step, *args, description="momentum_step(w, v, g, lr=0.1, beta=0.9)"),
+                    2, "momentum_step")
+        if got is None:
+            continue
+        slips = [(_momentum(*args, **kw), h) for kw, h in _MOMENTUM_SLIPS]
+        slips.append(((w - _momentum(*args)[1], _momentum(*args)[1]),
+                      "with v ← β·v − η·g the velocity already points downhill: w ← w + v"))
+        slips.append(((w - 0.1 * (0.9 * v + 0.1 * g), 0.9 * v + 0.1 * g),
+                      "that is the other convention (v ← β·v + (1−β)·g, w ← w − η·v); write the one of "
+                      "the formula above: v ← β·v − η·g, w ← w + v"))
+        exp = _momentum(*args)
+        hint = _first_hint(got, slips)
+        c.close(np.concatenate(got), np.concatenate(exp), label + " (w and v, concatenated)", hint)
+
+
+_ADAM_SLIPS = [
+    (dict(fix_m=False, fix_v=False), "no bias correction: m and v start at 0, so early on they are too small "
+     "by (1 − β1^t) and (1 − β2^t) (at t = 1 the uncorrected m/√v is (1 − β1)/√(1 − β2) = 3.16 "
+     "times sign(g)); divide: m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)"),
+    (dict(fix_m=False), "m̂ = m / (1 − β1^t) is missing (the bias correction of the first moment)"),
+    (dict(fix_v=False), "v̂ = v / (1 − β2^t) is missing (the bias correction of the second moment)"),
+    (dict(sign=1.0), "the step goes uphill: w ← w − η·m̂ / (√v̂ + ε)"),
+    (dict(t_used="t+1"), "use the t you are given in β^t (the first step has t = 1): do not add 1 to it"),
+    (dict(v_of=np.abs), "v averages the SQUARED gradient: v ← β2·v + (1 − β2)·g², elementwise"),
+    (dict(v_of=lambda g: g), "v averages the squared gradient g², not g"),
+]
+
+
+def _check_adam_case(c, adam_step, args, label):
+    got = _pair(c, c.call(adam_step, *[a.copy() if isinstance(a, np.ndarray) else a for a in args],
+                          description="adam_step(w, m, v, g, t, lr)"), 3, "adam_step")
+    if got is None:
+        return
+    exp = _adam(*args)
+    slips = []
+    for kw, h in _ADAM_SLIPS:
+        if kw.get("t_used") == "t+1":
+            kw = dict(t_used=args[4] + 1)
+        slips.append((_adam(*args, **kw), h))
+    slips.append(((got[0], exp[1] / (1 - 0.9 ** args[4]), exp[2] / (1 - 0.999 ** args[4])),
+                  "return the moments m and v themselves, not m̂ and v̂: the correction is applied "
+                  "afresh at every step"))
+    hint = _first_hint(got, slips)
+    if not hint and not np.all(np.isfinite(got[0])):
+        hint = ("t is the step number, from 1: with (1 − β^(t−1)) or t = 0 the correction divides by 0; "
+                "and keep ε in the denominator, √v̂ + ε")
+    c.close(got[0], exp[0], label + ": the new w", hint, rtol=1e-6, atol=1e-12)
+    c.close(np.concatenate(got[1:]), np.concatenate(exp[1:]), label + ": the new m and v",
+            hint if hint.startswith("return") or "SQUARED" in hint or "not g" in hint else "", rtol=1e-6, atol=1e-15)
+
+
+def check_optimizer_steps(momentum_step, adam_step) -> bool:
+    """momentum_step(w, v, g, lr, beta) -> (w, v); adam_step(w, m, v, g, t, lr, ...) -> (w, m, v)."""
+    c = Checks("02.optimizer_steps", "one update of momentum and of Adam")
+    _check_momentum(c, momentum_step)
+    w, g = np.array([1.0, -2.0]), np.array([0.3, -0.02])
+    _check_adam_case(c, adam_step, (w, np.zeros(2), np.zeros(2), g, 1, 0.01),
+                     "Adam, first step (t = 1): m̂/√v̂ = sign(g), so w moves by lr = 0.01 to [0.99, −1.99]")
+    _check_adam_case(c, adam_step, (w, np.array([0.05, -0.01]), np.array([0.002, 1e-4]), g, 3, 0.01),
+                     "Adam at t = 3 with m = [0.05, −0.01], v = [0.002, 0.0001]")
+    _check_adam_case(c, adam_step, (w, np.zeros(2), np.zeros(2), np.array([0.0, 1.0]), 1, 0.01),
+                     "Adam with a zero gradient component: that weight stays, no 0/0")
     return c.report()

@@ -111,7 +111,7 @@ def check_glorot_he(glorot_normal, glorot_uniform, he_normal) -> Verdict:
         c.case(abs(W.mean()) < 0.05 * math.sqrt(var), f"{name}: mean close to 0",
                f"the sample mean is {W.mean():.4f}")
         c.close(W.var(), var, f"{name}: sample variance close to {formula} = {var:.5f}", rtol=0.05,
-                hint=f"your weights have variance {W.var():.5f}")
+                hint=_variance_hint(name, W.var(), var, formula))
     W = draws.get("glorot_uniform")
     if W is not None:
         bound = math.sqrt(6 / (n_in + n_out))
@@ -121,8 +121,12 @@ def check_glorot_he(glorot_normal, glorot_uniform, he_normal) -> Verdict:
         c.case(np.unique(W).size > 0.9 * W.size, "glorot_uniform draws from a continuous uniform distribution")
     W = draws.get("glorot_normal")
     if W is not None:
-        c.case(np.abs(W).max() > math.sqrt(6 / (n_in + n_out)),
-               "glorot_normal is a normal distribution (some values beyond the uniform bound)")
+        # Scale-free, so that a wrong variance is reported once (above) and not again here: a
+        # uniform draw never goes beyond sqrt(3) standard deviations, 150,000 normal draws do.
+        c.case(np.abs(W).max() > 3 * W.std(),
+               "glorot_normal is a normal distribution (some values beyond 3 standard deviations)",
+               f"the largest |value| is {np.abs(W).max() / W.std():.2f} standard deviations: "
+               "draw with rng.normal, not rng.uniform")
     for name, fn, _, _ in specs[:1]:
         a = c.call(fn, 4, 3, np.random.default_rng(1), description=f"{name} with a seeded rng")
         b = c.call(fn, 4, 3, np.random.default_rng(1), description=f"{name} with a seeded rng")
@@ -130,6 +134,17 @@ def check_glorot_he(glorot_normal, glorot_uniform, he_normal) -> Verdict:
             c.close(a, b, f"{name}: the same rng seed gives the same weights",
                     "draw from the rng you are given, not from np.random")
     return Verdict(c.report())
+
+
+def _variance_hint(name: str, got: float, var: float, formula: str) -> str:
+    """What a wrong sample variance most likely means; the usual slip is a missing square root."""
+    hint = f"your weights have variance {got:.3g}"
+    if "normal" in name and abs(got - var ** 2) < 0.05 * var ** 2:
+        return (f"{hint} = ({var:.5f})^2: you passed the variance {formula} as the standard "
+                f"deviation; rng.normal(0, std) takes the std, so use np.sqrt({formula})")
+    if "normal" in name and abs(got - math.sqrt(var)) < 0.05 * math.sqrt(var):
+        return f"{hint} = sqrt({var:.5f}): the square root was taken twice (or the std passed squared)"
+    return hint
 
 
 def check_standardize(fit_standardizer, standardize) -> Verdict:

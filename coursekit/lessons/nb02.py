@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["linear_data", "bowl_hessian", "critical_learning_rate", "one_hot",
+__all__ = ["linear_data", "bowl_hessian", "critical_learning_rate", "optimizer_path", "steps_below", "one_hot",
            "softmax_reference", "softmax_loss_reference", "softmax_gradients_reference"]
 
 
@@ -57,6 +57,49 @@ def critical_learning_rate(X) -> float:
     (1 − η λ_max); its size exceeds 1 exactly when η > 2 / λ_max.
     """
     return 2.0 / float(np.linalg.eigvalsh(bowl_hessian(X))[-1])
+
+
+class _Weights:
+    """A weight vector dressed as a layer (``params`` and ``grads``), so that any optimiser of
+    ``coursekit.nn`` can step it."""
+
+    def __init__(self, w):
+        self.params = {"w": np.array(w, dtype=float)}
+        self.grads = {}
+
+
+def optimizer_path(optimizer, grad_f, w0, n_steps: int):
+    """Run a ``coursekit.nn`` optimiser (SGD, Momentum, RMSProp, Adam) on a function of w.
+
+    grad_f maps w (d,) to the gradient (d,); the optimiser takes ``n_steps`` steps from w0 (d,).
+    Returns the path, an array (n_steps + 1, d): w0, then w after each step. A run that
+    overflows stops there and its remaining rows are inf (it diverged).
+    """
+    point = _Weights(w0)
+    path = np.full((int(n_steps) + 1, point.params["w"].size), np.inf)
+    path[0] = point.params["w"]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, int(n_steps) + 1):
+            point.grads = {"w": np.asarray(grad_f(point.params["w"]), dtype=float)}
+            optimizer.step(point)
+            if not np.all(np.isfinite(point.params["w"])):
+                break
+            path[t] = point.params["w"]
+    return path
+
+
+def steps_below(gaps, threshold: float):
+    """The first step t after which gaps[t:] all stay below ``threshold``, or None if never.
+
+    gaps: (T + 1,) the loss above its minimum along a path (row 0 is the start). "Stays below"
+    and not "first dips below", so that a run that jitters across the threshold is not counted
+    as arrived.
+    """
+    gaps = np.asarray(gaps, dtype=float)
+    above = np.flatnonzero(~(gaps < threshold))      # nan and inf count as above
+    if above.size == 0:
+        return 0
+    return None if above[-1] == gaps.size - 1 else int(above[-1] + 1)
 
 
 def one_hot(y, n_classes: int):

@@ -18,7 +18,7 @@ _EXPORTS = {
     "softmax": "losses", "log_softmax": "losses",
     "initialize": "init", "INITIALIZERS": "init",
     "Sequential": "sequential",
-    "SGD": "optim", "Adam": "optim",
+    "SGD": "optim", "Momentum": "optim", "RMSProp": "optim", "Adam": "optim",
     "fit": "training", "predict": "training", "evaluate": "training", "History": "training",
     "TrainingDivergedError": "training", "inputs_for": "training",
     "save": "serialization", "load": "serialization",

@@ -1,4 +1,4 @@
-"""Optimisers (notebooks 06 and 08): turn the gradients of a backward pass into a parameter step.
+"""Optimisers (notebooks 02, 06 and 08; 02 derives momentum, RMSProp and Adam on its bowl): turn the gradients of a backward pass into a parameter step.
 
 ``optimizer.step(model)`` walks every parameter slot (a layer and a key such as ``"W"``), reads
 ``layer.grads[key]`` and assigns a NEW array to ``layer.params[key]``. Assigning instead of
@@ -17,7 +17,7 @@ import weakref
 
 from ..backend import xp_of
 
-__all__ = ["Optimizer", "SGD", "Adam", "param_slots"]
+__all__ = ["Optimizer", "SGD", "Momentum", "RMSProp", "Adam", "param_slots"]
 
 
 def param_slots(model):
@@ -120,6 +120,80 @@ class SGD(Optimizer):
 
     def __repr__(self):
         return f"SGD(lr={self.lr}, momentum={self.momentum}, weight_decay={self.weight_decay})"
+
+
+class Momentum(SGD):
+    """Gradient descent with momentum (Polyak's heavy ball), or Nesterov's variant.
+
+    v ← β·v − lr·g;  p ← p + v                      (heavy ball, ``nesterov=False``)
+    v ← β·v − lr·g;  p ← p + β·v − lr·g             (Nesterov, ``nesterov=True``: Sutskever et
+                                                      al. 2013's rule with p kept at the
+                                                      look-ahead point, as PyTorch does)
+
+    ``v`` has the parameter's shape and starts at 0. Along a direction where the gradient keeps
+    its sign the steps grow towards lr·g/(1 − β) (10x at β = 0.9); where it flips from step to
+    step (the walls of a narrow valley) they cancel. ``weight_decay`` as in ``SGD``.
+    """
+
+    def __init__(self, lr: float = 0.01, beta: float = 0.9, nesterov: bool = False,
+                 weight_decay: float = 0.0):
+        if not 0.0 < beta < 1.0:
+            raise ValueError(f"beta (the momentum) must be in (0, 1), got {beta}; "
+                             "beta = 0 is plain SGD: use SGD(lr).")
+        super().__init__(lr, momentum=beta, weight_decay=weight_decay)
+        self.nesterov = bool(nesterov)
+
+    @property
+    def beta(self) -> float:
+        return self.momentum
+
+    def _update(self, p, g, state):
+        if not self.nesterov:
+            return super()._update(p, g, state)
+        if self.weight_decay and len(p.shape) >= 2:
+            g = g + self.weight_decay * p
+        v = state.get("v")
+        v = -self.lr * g if v is None else self.momentum * v - self.lr * g
+        state["v"] = v
+        return p + self.momentum * v - self.lr * g
+
+    def __repr__(self):
+        return (f"Momentum(lr={self.lr}, beta={self.momentum}, nesterov={self.nesterov}, "
+                f"weight_decay={self.weight_decay})")
+
+
+class RMSProp(Optimizer):
+    """RMSProp (Hinton, Neural Networks for Machine Learning, lecture 6e, 2012).
+
+    s ← ρ·s + (1−ρ)·g²;  p ← p − lr·g / (√s + eps)
+
+    ``s`` (the parameter's shape, starting at 0) is a running mean of the squared gradient, so
+    each coordinate's step is divided by the typical size of its own gradient: steep and flat
+    directions move at similar speeds. No bias correction (Adam adds one); ``weight_decay`` as
+    in ``SGD``.
+    """
+
+    def __init__(self, lr: float = 0.001, rho: float = 0.9, eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+        super().__init__(lr)
+        if not 0.0 <= rho < 1.0:
+            raise ValueError(f"rho must be in [0, 1), got {rho}.")
+        if not eps > 0:
+            raise ValueError(f"eps must be > 0 (it keeps the division finite), got {eps}.")
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}.")
+        self.rho, self.eps, self.weight_decay = float(rho), float(eps), float(weight_decay)
+
+    def _update(self, p, g, state):
+        if self.weight_decay and len(p.shape) >= 2:
+            g = g + self.weight_decay * p
+        s = state.get("s")
+        s = (1 - self.rho) * (g * g) if s is None else self.rho * s + (1 - self.rho) * (g * g)
+        state["s"] = s
+        return p - self.lr * g / (xp_of(p).sqrt(s) + self.eps)
+
+    def __repr__(self):
+        return f"RMSProp(lr={self.lr}, rho={self.rho}, eps={self.eps}, weight_decay={self.weight_decay})"
 
 
 class Adam(Optimizer):

@@ -29,6 +29,20 @@ def test_one_hidden_layer_minterms():
     assert out.tolist() == y.tolist()
 
 
+@pytest.mark.parametrize("n", range(1, 11))
+def test_parity_counting_is_right_on_every_input_with_n_units(n):
+    X, y = ckd.parity(n)
+    W1, b1, w2 = ex.parity_counting(n)
+    assert ex.one_hidden_layer(X, W1, b1, w2).tolist() == y.astype(float).tolist()
+    assert W1.shape == (n, n) and W1.size + b1.size + w2.size == n * n + 2 * n
+
+
+def test_parity_counting_refuses_a_bad_n():
+    for bad in (0, -3, 2.5, True):
+        with pytest.raises(ValueError, match="whole number of inputs"):
+            ex.parity_counting(bad)
+
+
 def test_circuit_counts_depth_and_errors():
     c = ex.ThresholdCircuit(3)
     a = c.add_unit([0, 1], [1, -1], -0.5)

@@ -18,6 +18,7 @@ function                  what it does
 step, sign, sigmoid       the unit activations (sigmoid without overflow)
 threshold_forward         X through a list of layers of threshold units
 one_hidden_layer          X through (W1, b1, w2): the DNF / wide-parity network
+parity_counting           N-bit parity with one hidden layer of N units that count the ones
 ThresholdCircuit          any acyclic network of threshold units (the deep parity tree),
                           with unit and parameter counts
 polygon_units             the half-spaces whose AND is a convex polygon
@@ -36,7 +37,7 @@ import numpy as np
 from ..plotting.regions import plot_region
 from ..widgets.pulses import pulse_explorer
 
-__all__ = ["step", "sign", "sigmoid", "threshold_forward", "one_hidden_layer", "ThresholdCircuit",
+__all__ = ["step", "sign", "sigmoid", "threshold_forward", "one_hidden_layer", "parity_counting", "ThresholdCircuit",
            "polygon_units", "region_network", "plot_region", "pulse_explorer"]
 
 
@@ -107,6 +108,27 @@ def one_hidden_layer(X, W1, b1, w2, b2: float = 0.0):
     W1 = np.asarray(W1, dtype=float).reshape(-1, X.shape[1])
     h = step(X @ W1.T + np.asarray(b1, dtype=float).reshape(-1))
     return h @ np.asarray(w2, dtype=float).reshape(-1) + b2
+
+
+def parity_counting(n: int):
+    """N-bit parity with one hidden layer of only n threshold units: ``(W1, b1, w2)``.
+
+    Hidden unit k (k = 1..n) is ``step(sum(x) - k + 1/2)``: it fires when at least k inputs are 1.
+    With m ones, units 1..m fire, and the alternating output weights +1, -1, +1, ... sum to 1
+    when m is odd and 0 when m is even. Returns W1 (n, n) of ones, b1 (n,) and w2 (n,), for
+    ``one_hidden_layer`` (a summing output, no output bias): n^2 + 2n weights and biases.
+
+    >>> W1, b1, w2 = parity_counting(3)
+    >>> one_hidden_layer(np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [1, 1, 1]]), W1, b1, w2).tolist()
+    [0.0, 1.0, 0.0, 1.0]
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"parity_counting needs a whole number of inputs n >= 1, got {n!r}")
+    k = np.arange(1, n + 1, dtype=float)
+    W1 = np.ones((n, n))                       # every hidden unit counts all the inputs
+    b1 = 0.5 - k                               # unit k fires when at least k inputs are 1
+    w2 = np.where(k % 2 == 1, 1.0, -1.0)       # +1 - 1 + 1 ...: 1 for an odd count, 0 for even
+    return W1, b1, w2
 
 
 class ThresholdCircuit:

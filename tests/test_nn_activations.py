@@ -97,3 +97,11 @@ def test_activation_errors():
         r.backward(np.ones((3, 2)))
     with pytest.raises(ShapeError, match=r"Maxout expected input of shape \(N, 3\)"):
         Maxout(3, 2).forward(np.ones((2, 4)))
+
+
+def test_step_takes_its_value_at_zero_as_an_argument():
+    from coursekit.nn.activations import step
+    z = np.array([-1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(step(z), [0.0, 1.0, 1.0])          # McCulloch-Pitts: fires at 0
+    np.testing.assert_array_equal(step(z, at_zero=0.0), [0.0, 0.0, 1.0])
+    np.testing.assert_array_equal(step(z, at_zero=0.5), [0.0, 0.5, 1.0])

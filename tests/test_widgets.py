@@ -108,7 +108,7 @@ def test_train_spiral_network_hidden_layer_beats_linear():
     again = W.train_spiral_network(hidden=50, activation="relu", epochs=100)
     assert again["accuracy"] == deep["accuracy"]  # seeded
     assert deep["predict"](np.zeros((5, 2))).shape == (5,)
-    with pytest.raises(ValueError, match="activation must be one of"):
+    with pytest.raises(ValueError, match="unknown activation .softmax.; choose one of"):
         W.train_spiral_network(activation="softmax")
     with pytest.raises(ValueError, match="at least 1 unit"):
         W.train_spiral_network(hidden=0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import to_numpy
+from ..nn.gradcheck import numerical_gradient
 from .core import Checks
 
 __all__ = [
@@ -69,13 +70,7 @@ def _minibatch(X, y, w0, lr, n_epochs, batch_size, seed=0):
 
 
 def _num_grad(f, w, h=1e-5):
-    w = np.asarray(w, dtype=float)
-    g = np.zeros_like(w)
-    for i in range(w.size):
-        e = np.zeros_like(w)
-        e.flat[i] = h
-        g.flat[i] = (f(w + e) - f(w - e)) / (2 * h)
-    return g
+    return numerical_gradient(f, np.asarray(w, dtype=float), h)
 
 
 def _scalar(x):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..nn.gradcheck import numerical_gradient
 from ..nn.recurrent import RNN
 from .core import Checks
 from .verdict import Verdict
@@ -175,23 +176,17 @@ def check_lstm_step(lstm_step) -> Verdict:
 
 def _numeric_step_gradients(args, dh, dc, h_step=1e-6):
     """Central differences of L = sum(h_t * dh) + sum(c_t * dc) with respect to each input."""
+    def loss_moving(k):
+        def loss(value):
+            moved = list(args)
+            moved[k] = value
+            h, c = reference_lstm_step(*moved)
+            return float(np.sum(h * dh) + np.sum(c * dc))
+        return loss
+
     names = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
-    out = {}
-    for k, name in enumerate(names):
-        base = np.array(args[k], dtype=float)
-        grad = np.zeros_like(base)
-        for idx in np.ndindex(base.shape):
-            vals = []
-            for sign in (1, -1):
-                moved = list(args)
-                arr = base.copy()
-                arr[idx] += sign * h_step
-                moved[k] = arr
-                h, c = reference_lstm_step(*moved)
-                vals.append(np.sum(h * dh) + np.sum(c * dc))
-            grad[idx] = (vals[0] - vals[1]) / (2 * h_step)
-        out[name] = grad
-    return out
+    return {name: numerical_gradient(loss_moving(k), np.asarray(args[k], dtype=float), h_step)
+            for k, name in enumerate(names)}
 
 
 _BACKWARD_HINTS = {

@@ -33,6 +33,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..errors import choose
+from ..nn.activations import sigmoid as _sigmoid, step as _step
+
 # Drawn and shown by the lower floors; notebook 04 calls them as ex.plot_region, ex.pulse_explorer.
 from ..plotting.regions import plot_region
 from ..widgets.pulses import pulse_explorer
@@ -43,8 +46,9 @@ __all__ = ["step", "sign", "sigmoid", "threshold_forward", "one_hidden_layer", "
 
 # -- units ---------------------------------------------------------------------------------
 def step(z):
-    """Heaviside step 1[z > 0] as float64, elementwise (step(0) = 0)."""
-    return (np.asarray(z, dtype=float) > 0).astype(float)
+    """Heaviside step 1[z > 0] as float64, elementwise (step(0) = 0: a unit fires only above
+    its threshold); ``nn.activations.step`` with ``at_zero=0``."""
+    return _step(np.asarray(z, dtype=float), at_zero=0.0)
 
 
 def sign(z):
@@ -53,10 +57,8 @@ def sign(z):
 
 
 def sigmoid(z):
-    """Logistic function 1 / (1 + exp(-z)) computed without overflow for any float z."""
-    z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """Logistic function 1 / (1 + exp(-z)) without overflow, as float64 (``nn.activations``)."""
+    return _sigmoid(np.asarray(z, dtype=float))
 
 
 _ACTIVATIONS = {"step": step, "sign": sign, "sigmoid": sigmoid}
@@ -65,9 +67,7 @@ _ACTIVATIONS = {"step": step, "sign": sign, "sigmoid": sigmoid}
 def _activation(name_or_fn):
     if callable(name_or_fn):
         return name_or_fn
-    if name_or_fn not in _ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(_ACTIVATIONS)} or a function, got {name_or_fn!r}")
-    return _ACTIVATIONS[name_or_fn]
+    return choose(name_or_fn, _ACTIVATIONS, "activation (or pass a function)")
 
 
 # -- layered networks ------------------------------------------------------------------------

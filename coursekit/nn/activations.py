@@ -23,10 +23,17 @@ __all__ = [
 
 
 # -- plain functions ------------------------------------------------------------------------
-def step(z):
-    """Heaviside step: 1 where z >= 0, else 0 (the McCulloch-Pitts threshold unit)."""
+def step(z, at_zero: float = 1.0):
+    """Heaviside step: 1 where z > 0, 0 where z < 0, and ``at_zero`` at z = 0.
+
+    The default 1 is the McCulloch-Pitts unit, which fires when its input reaches the threshold
+    (notebook 01); the circuits of notebook 04 and the plot of notebook 07 take 0 (fire only
+    above it). One function for both, so the convention is a visible argument, never a copy.
+    """
     xp = xp_of(z)
-    return xp.astype(z >= 0, z.dtype)
+    if at_zero == 1.0:
+        return xp.astype(z >= 0, z.dtype)
+    return xp.where(z == 0, xp.full_like(z, float(at_zero)), xp.astype(z > 0, z.dtype))
 
 
 def step_grad(z):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import choose
+
 from .activations import ELU, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
 from .dense import Dense
 from .dropout import Dropout
@@ -17,9 +19,7 @@ ACTIVATION_LAYERS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu
 
 
 def _activation(name):
-    if name not in ACTIVATION_LAYERS:
-        raise ValueError(f"Unknown activation {name!r}; choose one of {', '.join(ACTIVATION_LAYERS)}.")
-    cls = ACTIVATION_LAYERS[name]
+    cls = choose(name, ACTIVATION_LAYERS, "activation")
     return None if cls is None else cls()
 
 

@@ -1,7 +1,8 @@
 """Activation functions beside their derivatives (notebook 07).
 
-The formulas here are plain NumPy on purpose: a picture must not depend on the network code the
-students are still writing. Sigmoid and softplus are written in their overflow-safe forms.
+The functions are coursekit.nn's own (``nn.activations``), on float64 NumPy arrays, so a picture
+shows exactly what the layers compute; the leaky ReLU is drawn with slope 0.1, steeper than the
+layer's default 0.01, so that the slope can be seen.
 """
 from __future__ import annotations
 
@@ -10,35 +11,27 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..errors import choose
+from ..nn import activations as act
 from .style import color, new_grid, style_axes
 
 __all__ = ["ACTIVATIONS", "activation_functions", "get_activation"]
 
 
-def _sigmoid(z):
-    # exp of a negative number only: no overflow for z = -1000.
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _softplus(z):
-    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-
-
-def _elu(z, alpha=1.0):
-    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+def _on_floats(fn, **kwargs) -> Callable:
+    """``fn`` of nn.activations applied to ``z`` as a float64 NumPy array (lists and ints too)."""
+    return lambda z: fn(np.asarray(z, dtype=float), **kwargs)
 
 
 # name -> (f, f'); the derivative at a kink uses the convention of the course (ReLU'(0) = 0).
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
-    "step": (lambda z: (z > 0).astype(float), lambda z: np.zeros_like(z, dtype=float)),
-    "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z))),
-    "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
-    "leaky_relu": (lambda z: np.where(z > 0, z, 0.1 * z), lambda z: np.where(z > 0, 1.0, 0.1)),
-    "elu": (_elu, lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0)))),
-    "softplus": (_softplus, _sigmoid),
-    "linear": (lambda z: np.asarray(z, dtype=float), lambda z: np.ones_like(z, dtype=float)),
+    "step": (_on_floats(act.step, at_zero=0.0), _on_floats(act.step_grad)),
+    "sigmoid": (_on_floats(act.sigmoid), _on_floats(act.sigmoid_grad)),
+    "tanh": (_on_floats(act.tanh), _on_floats(act.tanh_grad)),
+    "relu": (_on_floats(act.relu), _on_floats(act.relu_grad)),
+    "leaky_relu": (_on_floats(act.leaky_relu, alpha=0.1), _on_floats(act.leaky_relu_grad, alpha=0.1)),
+    "elu": (_on_floats(act.elu), _on_floats(act.elu_grad)),
+    "softplus": (_on_floats(act.softplus), _on_floats(act.softplus_grad)),
+    "linear": (_on_floats(lambda z: z), _on_floats(np.ones_like)),
 }
 
 _PRETTY = {"relu": "ReLU", "leaky_relu": "leaky ReLU (0.1)", "elu": "ELU", "tanh": "tanh",

@@ -6,6 +6,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import plotting
+from ..errors import choose
 from ._base import STYLE, Demo, slider_layout
 
 __all__ = ["train_spiral_network", "spiral_network_demo", "HIDDEN_ACTIVATIONS"]
@@ -30,9 +31,8 @@ def train_spiral_network(hidden=50, activation="relu", epochs=100, X=None, y=Non
         raise ValueError(f"the hidden layer needs at least 1 unit, got {hidden}")
     if int(epochs) < 1:
         raise ValueError(f"train for at least 1 epoch, got {epochs}")
-    layers = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "none": None}
-    if activation not in layers:
-        raise ValueError(f"activation must be one of {', '.join(layers)}, not {activation!r}")
+    layers = {**nn.builders.ACTIVATION_LAYERS, "none": None}  # "none" = "linear": no hidden activation
+    choose(activation, layers, "activation")
     if X is None:
         from ..datasets import spiral
 

@@ -3,8 +3,8 @@
 #
 #     bash benchmarks/gpu_check.sh            # uses python3; PY=... picks another interpreter
 #
-# 1. the GPU tests (tests/test_nn_gpu.py: PyTorch CUDA tensors and CuPy arrays) and the device
-#    tours of tests/test_nn_devices.py, verbose, with the reason for every skip;
+# 1. the GPU tests (tests/nn/test_gpu.py: PyTorch CUDA tensors and CuPy arrays) and the device
+#    tours of tests/nn/test_devices.py, verbose, with the reason for every skip;
 # 2. benchmarks/bench_gpu.py: coursekit on CUDA against PyTorch on CUDA, same work.
 #
 # It needs PyTorch (or CuPy) built for CUDA, NumPy, scikit-learn, matplotlib, tqdm and pytest,
@@ -47,7 +47,7 @@ print(f"NumPy {numpy.__version__}, array-api-compat {array_api_compat.__version_
 EOF
 
 status=0
-"$PY" -m pytest -v -rs -o addopts="-p no:cacheprovider" tests/test_nn_gpu.py tests/test_nn_devices.py \
+"$PY" -m pytest -v -rs -o addopts="-p no:cacheprovider --import-mode=importlib" tests/nn/test_gpu.py tests/nn/test_devices.py \
     || status=1
 "$PY" benchmarks/bench_gpu.py || status=1
 exit $status

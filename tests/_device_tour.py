@@ -3,7 +3,7 @@
 ``tour_*(xp, device)`` train and check models whose parameters live on ``device`` and assert that
 every array the network makes stays there. The tests run them on array-api-strict's second
 device ("device1", which refuses to combine arrays from two devices, as CUDA refuses a CPU
-tensor) in every CI run, and on a CUDA GPU where there is one (tests/test_nn_gpu.py).
+tensor) in every CI run, and on a CUDA GPU where there is one (tests/nn/test_gpu.py).
 """
 from __future__ import annotations
 

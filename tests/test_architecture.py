@@ -8,6 +8,7 @@ imported, so a violation is reported even in a module that would fail to import.
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,7 +162,7 @@ def test_the_checker_finds_an_upward_import(tmp_path, monkeypatch):
     (fake / "nn" / "__init__.py").write_text("")
     (fake / "nn" / "bad.py").write_text("x = 1\nfrom ..plotting import line_chart\n"
                                         "from ..plotting._style import color\n")
-    monkeypatch.setattr(__import__(__name__), "ROOT", fake)
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", fake)
     found = _violations()
     assert any("nn/bad.py:2:" in f and "only downwards" in f for f in found), found
     assert any("nn/bad.py:3:" in f and "private" in f for f in found), found

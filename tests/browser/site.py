@@ -1,6 +1,6 @@
 """The course website for tests: built once per test session, and served on 127.0.0.1.
 
-tests/test_site.py (the built HTML) and tests/test_browser.py (the site in Chromium) share one
+tests/course/test_site.py (the built HTML) and tests/integration/test_browser.py (the site in Chromium) share one
 build: the first caller builds both editions into a temporary folder, later callers reuse it.
 Without the site extra the build is skipped with the reason (CI installs it).
 """

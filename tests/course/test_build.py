@@ -12,8 +12,8 @@ from coursekit.course.cli import main
 from coursekit.course.markers import (BEGIN_CODE, END_CODE, MasterError, parse_master,
                                       solution_regions)
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = Path(__file__).parent / "fixtures" / "course" / "solutions"
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "course" / "solutions"
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from coursekit.course.site import (load_settings, nbgitpuller_link, repo_folder,
                                    SiteError)
 from coursekit.plotting.alt_text import describe_cell_figures, describe_figure
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MASTERS = master_paths(ROOT / "solutions")
 BUILD_BUDGET_S = 300          # both editions, on a 2-core machine (measured: about 40 s)
 
@@ -173,7 +173,7 @@ def test_pages_are_in_course_order_with_their_links(site):
 
 def _secret_lines(master) -> set[str]:
     """Lines of solution regions and HIDDEN cells that the lecture itself does not contain
-    (the rule tests/test_build.py applies to lectures/)."""
+    (the rule tests/course/test_build.py applies to lectures/)."""
     lecture_text = "\n".join(c.source for c in lecture_notebook(master).cells)
     public = {line.strip() for line in lecture_text.splitlines()}
     secret = set()

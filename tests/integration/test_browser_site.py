@@ -10,7 +10,7 @@ from browser import page as lab_page
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_course_website_in_chromium(tmp_path_factory):

@@ -25,8 +25,8 @@ from browser.server import start_lab, stop_lab
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "browser"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "browser"
 SHOTS = REPO / "test-output" / "browser"
 
 # Budgets, in seconds, that keep the whole module under 3 minutes on a 2-core machine.

@@ -25,7 +25,7 @@ from coursekit.course.runner import run_notebook
 
 pytestmark = pytest.mark.notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 MASTERS = master_paths(SOLUTIONS)
 NO_MASTERS = "solutions/ holds no master notebook yet: nothing to validate"

@@ -432,7 +432,7 @@ def test_walking_the_file_system_finds_no_master(attacked):
 def test_the_instructors_paths_are_not_there(attacked):
     seen = _proof(attacked, "known_paths", "known_paths").split("ATTACK-RAN known_paths: ", 1)[1]
     reports = dict(part.rsplit(": ", 1) for part in seen.split(" | "))
-    repo_solutions = Path(__file__).resolve().parents[1] / "solutions"
+    repo_solutions = Path(__file__).resolve().parents[2] / "solutions"
     for path in (attacked["solutions"], attacked["out"], attacked["subs"], repo_solutions):
         assert reports.get(str(path), "").startswith("FileNotFoundError"), (path, reports)
     assert not any(r == "read" for r in reports.values()), reports

@@ -3,7 +3,7 @@
 array-api-strict's ``Device("device1")`` behaves as a GPU does for placement: an array made
 without ``device=`` lands on the default device, and combining it with a device1 array raises.
 So these tests catch the placement bugs a CUDA run would hit, on a machine without a GPU; the
-same tours run on CUDA in tests/test_nn_gpu.py where there is one.
+same tours run on CUDA in tests/nn/test_gpu.py where there is one.
 """
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ def test_every_namespace_is_new_and_nothing_outlives_the_launcher(tmp_path):
 def test_only_python_and_the_package_are_readable(tmp_path):
     cmd = _command(tmp_path)
     readonly = _binds(cmd, "--ro-bind")
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     assert str(sandbox.package_folder()) in readonly
     assert str(Path(sys.prefix).resolve()) in readonly or any(
         Path(sys.prefix).resolve().is_relative_to(p) for p in map(Path, readonly))

@@ -2,7 +2,7 @@
 
 Skips cleanly without a GPU (CI has none). On a GPU machine, ``bash benchmarks/gpu_check.sh``
 runs these tests, the device tours and the GPU benchmark in one go. The tours are the ones CI
-runs on array-api-strict's second device (tests/test_nn_devices.py).
+runs on array-api-strict's second device (tests/nn/test_devices.py).
 """
 import copy
 

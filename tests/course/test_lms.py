@@ -26,7 +26,7 @@ from coursekit.course.build import lecture_notebook
 from coursekit.course.cli import main
 from coursekit.course.markers import parse_master
 
-EXPECTED = Path(__file__).resolve().parent / "fixtures" / "lms"
+EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "lms"
 TIMEOUT = 10
 
 CANVAS_ROSTER = (

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MASTERS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 NOT_COMPARED = {"nbval-ignore-output", "nbval-skip", "exact-small-numbers"}
 SCIENTIFIC = re.compile(r"(?<![\w.])[-+]?(?P<mant>\d+(?:\.\d*)?|\.\d+)[eE](?P<exp>[-+]?\d+)(?![\w.])")

@@ -19,6 +19,9 @@ __all__ = [
     "check_perceptron_train",
     "check_line_errors",
     "check_xor_errors",
+    "check_weight_cycle",
+    "check_xor_cycle",
+    "first_repeat",
     "GATES",
 ]
 
@@ -218,4 +221,81 @@ def check_xor_errors(xor_errors, n_epochs: int = 20) -> Verdict:
     c.case(len(errs) > 0 and min(errs) > 0, "no epoch is free of mistakes",
            "an epoch with 0 mistakes would mean a line separates XOR: check your data set (y = 0, 1, 1, 0)")
     c.case(all(0 <= e <= 4 for e in errs), "each epoch makes between 1 and 4 mistakes on 4 points")
+    return Verdict(c.report())
+
+
+def first_repeat(weights):
+    """The reference of 01.xor_nonconvergence: (start, period) of the first repeated row, or None.
+
+    weights: (T, k) a sequence of weight vectors, one per row. Scanning the rows in order, at the
+    first row equal to an earlier one, returns (index of the earlier row, distance between them).
+    """
+    seen = {}
+    for i, row in enumerate(np.asarray(to_numpy(weights), dtype=float)):
+        key = tuple(row.tolist())
+        if key in seen:
+            return seen[key], i - seen[key]
+        seen[key] = i
+    return None
+
+
+#: (description, sequence) of the public cases, each a different slip's trap.
+_CYCLE_CASES = [
+    ("a cycle of period 2 entered after one step: rows 0, 1, 2, 1, 2", [[0.0], [1.0], [2.0], [1.0], [2.0]]),
+    ("the same vector twice in a row", [[5.0, 5.0], [5.0, 5.0], [1.0, 2.0]]),
+    ("rows compared as whole vectors: (1, 2), (2, 1), (1, 3), (2, 1)",
+     [[1.0, 2.0], [2.0, 1.0], [1.0, 3.0], [2.0, 1.0]]),
+    ("no row repeats", [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]),
+]
+
+
+def _cycle_hint(got, want) -> str:
+    """The usual slip behind a wrong (start, period)."""
+    if want is None:
+        return "no row appears twice here: return None"
+    if got is None:
+        return "a row does repeat: compare each row with all the earlier ones, not only the previous one"
+    if not (isinstance(got, (tuple, list)) and len(got) == 2):
+        return "return a pair (start, period) of ints"
+    start, period = got
+    if (start, period) == (want[1], want[0]):
+        return "the pair is (start, period), in that order"
+    if start == want[0] + want[1]:
+        return "start is the index of the *earlier* of the two equal rows"
+    if start == want[0]:
+        return "the period is the number of steps between the two equal rows (later index - earlier index)"
+    return ("compare whole rows (tuple(row) as a dict key, or np.array_equal), and stop at the first row "
+            "that equals an earlier one")
+
+
+def check_weight_cycle(weight_cycle) -> Verdict:
+    """weight_cycle(weights (T, k)) -> (start, period) of the first repeated row, or None."""
+    c = Checks("01.xor_nonconvergence", "when does the perceptron repeat itself?")
+    for label, seq in _CYCLE_CASES:
+        # wrapped in a 1-tuple: None is a right answer here, and c.call returns None on an error
+        boxed = c.call(lambda a: (weight_cycle(a),), np.array(seq), description=f"weight_cycle on {label}")
+        if boxed is None:
+            continue                                  # c.call already reported the error
+        out, want = boxed[0], first_repeat(seq)
+        try:
+            got = tuple(int(v) for v in out) if isinstance(out, (tuple, list)) else out
+        except (TypeError, ValueError):
+            got = out
+        c.case(got == want, f"{label}: {want}", f"got {out!r}; {_cycle_hint(got, want)}")
+    return Verdict(c.report())
+
+
+def check_xor_cycle(xor_cycle, n_distinct) -> Verdict:
+    """xor_cycle: weight_cycle of the XOR run's weights; n_distinct: distinct weight vectors in it."""
+    c = Checks("01.xor_nonconvergence", "the perceptron on XOR goes round in a circle")
+    ok = isinstance(xor_cycle, (tuple, list)) and len(xor_cycle) == 2
+    if not c.case(ok, "xor_cycle is a pair (start, period)",
+                  f"got {xor_cycle!r}: call weight_cycle(run_xor.weights) (the weights after every update)"):
+        return Verdict(c.report())
+    period = int(xor_cycle[1])
+    c.case(period == 4, "the period is counted in updates: one lap of the cycle per epoch of 4 mistakes",
+           f"got {period}: pass run_xor.weights, the weights after every update, not one row per epoch")
+    c.case(isinstance(n_distinct, (int, np.integer)) and 4 <= int(n_distinct) <= 12,
+           "a handful of distinct weight vectors, however many epochs",
+           f"got {n_distinct!r}: count distinct rows, e.g. len(np.unique(run_xor.weights, axis=0))")
     return Verdict(c.report())

@@ -7,7 +7,9 @@ expected values of the NumPy network come from its formulas, written out here:
     L = -1/N sum_n log P[n, y_n] + reg/2 (sum W1^2 + sum W2^2)
 
 The experiment checks test the structure of a results table (rows, keys, parameter counts,
-accuracies between 0 and 1); the accuracies themselves are graded by the hidden checks.
+accuracies between 0 and 1) and its numbers: every network well above chance (10% on ten digits)
+and the trend of the lesson (after 20 epochs of SGD deeper sigmoid networks lag, width changes
+little, ReLU trains at every depth). The hidden checks compare the accuracies with the master's.
 """
 from __future__ import annotations
 
@@ -281,8 +283,38 @@ def _rows(c, rows, n, key, values, what):
 
 def _accuracies(c, rows, keys, what):
     ok = all(k in r and isinstance(r[k], float) and 0.0 <= r[k] <= 1.0 for r in rows for k in keys)
-    c.case(ok, f"{what}: every row has {', '.join(keys)} between 0 and 1",
-           "add the dict that run_experiment returns to each row: {..., **run_experiment(...)}")
+    return c.case(ok, f"{what}: every row has {', '.join(keys)} between 0 and 1",
+                  "add the dict that run_experiment returns to each row: {..., **run_experiment(...)}")
+
+
+#: Ten digit classes: guessing gets 10%. A network trained as the notebook says gets far more.
+_CHANCE = 0.1
+_TRAIN_HINT = ("train each fresh network with run_experiment(model, data, epochs=epochs), whose defaults "
+               "(lr=0.1, batches of 32) are the notebook's settings, and report what it returns")
+
+
+def _above_chance(c, rows, label):
+    """Every row's validation accuracy far above guessing (a made-up or untrained table fails)."""
+    low = [f"{r.get(label)}: {r['val_acc']:.3f}" for r in rows if r["val_acc"] < 3 * _CHANCE]
+    return c.case(not low, "every network learned something: validation accuracy far above chance (10%)",
+                  f"these rows are near chance ({', '.join(low)}); {_TRAIN_HINT}")
+
+
+def _trains_well(c, rows, label, what, floor=0.9):
+    """Training and validation accuracy above ``floor`` for every row (networks that learn fast)."""
+    low = [f"{r.get(label)}: train {r['train_acc']:.3f}, val {r['val_acc']:.3f}" for r in rows
+           if r["train_acc"] < floor or r["val_acc"] < floor]
+    return c.case(not low, f"{what}: training and validation accuracy above {floor:.0%}",
+                  f"got {'; '.join(low)}; {_TRAIN_HINT}")
+
+
+def _sigmoid_depth_trend(c, rows, what):
+    """rows for 1, 2, 3 sigmoid layers: training accuracy falls with depth, 3 lags 1 by > 10 points."""
+    acc = [r["train_acc"] for r in rows]
+    return c.case(acc[0] > acc[1] > acc[2] and acc[0] - acc[2] > 0.1,
+                  f"{what}: after 20 epochs the deeper sigmoid networks lag (training accuracy falls with depth)",
+                  f"training accuracies {', '.join(f'{a:.3f}' for a in acc)} for 1, 2, 3 layers; "
+                  "use sigmoid hidden layers and the given epochs: deeper sigmoid networks train more slowly")
 
 
 def _params(c, rows, expected, what):
@@ -308,16 +340,25 @@ def check_remove_sigmoid(rows) -> Verdict:
 def check_depth_experiment(rows) -> Verdict:
     c = Checks("06.depth_experiment", "1, 2 and 3 hidden layers of 100")
     if _rows(c, rows, 3, "hidden layers", [1, 2, 3], "the table"):
-        _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
+        ok = _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
         _params(c, rows, [mlp_param_count(64, [100] * d, 10) for d in (1, 2, 3)], "the table")
+        if ok and _above_chance(c, rows, "hidden layers"):
+            _trains_well(c, rows[:1], "hidden layers", "one hidden layer")
+            _sigmoid_depth_trend(c, rows, "the table")
     return Verdict(c.report())
 
 
 def check_width_experiment(rows) -> Verdict:
     c = Checks("06.width_experiment", "two hidden layers of 100, 200 and 300")
     if _rows(c, rows, 3, "width", [100, 200, 300], "the table"):
-        _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
+        ok = _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
         _params(c, rows, [mlp_param_count(64, [w, w], 10) for w in (100, 200, 300)], "the table")
+        if ok and _above_chance(c, rows, "width"):
+            _trains_well(c, rows, "width", "every width", floor=0.85)
+            val = [r["val_acc"] for r in rows]
+            c.case(max(val) - min(val) < 0.05, "widths 100 to 300: validation accuracies within 5 points",
+                   f"got {', '.join(f'{v:.3f}' for v in val)}: tripling the width of two sigmoid layers "
+                   "changes little after the given epochs; check each row trains its own fresh network")
     return Verdict(c.report())
 
 
@@ -328,8 +369,15 @@ def check_activation_experiment(rows) -> Verdict:
         got = [r.get("hidden layers") for r in rows]
         c.equal(got, [d for _, d in order], "the table: depths 1, 2, 3 for each activation",
                 f"the 'hidden layers' column reads {got}")
-        _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
+        ok = _accuracies(c, rows, ["train_acc", "val_acc", "test_acc"], "the table")
         _params(c, rows, [mlp_param_count(64, [100] * d, 10) for _, d in order], "the table")
+        if ok and _above_chance(c, rows, "activation"):
+            _sigmoid_depth_trend(c, rows[:3], "sigmoid rows")
+            _trains_well(c, rows[3:], "hidden layers", "ReLU rows, at every depth", floor=0.95)
+            gap = rows[5]["train_acc"] - rows[2]["train_acc"]
+            c.case(gap > 0.2, "3 hidden layers: ReLU trains far better than sigmoid (more than 20 points)",
+                   f"ReLU {rows[5]['train_acc']:.3f} against sigmoid {rows[2]['train_acc']:.3f}; "
+                   "build the last three rows with activation='relu'")
     return Verdict(c.report())
 
 

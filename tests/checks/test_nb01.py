@@ -69,3 +69,45 @@ def test_line_errors_without_sum_rejected(capsys):
 def test_xor_errors_wrong_length_or_zero_rejected():
     assert not nb01.check_xor_errors([4, 4, 4])
     assert not nb01.check_xor_errors([2, 1, 0] + [0] * 17)
+
+
+def weight_cycle(weights):
+    seen = {}
+    for i, row in enumerate(np.asarray(weights, dtype=float)):
+        if tuple(row) in seen:
+            return seen[tuple(row)], i - seen[tuple(row)]
+        seen[tuple(row)] = i
+    return None
+
+
+def test_weight_cycle_reference_and_the_xor_run_pass(capsys):
+    assert nb01.check_weight_cycle(weight_cycle)
+    run = P.train(*truth_table("xor"), max_epochs=200)
+    cycle = weight_cycle(run.weights)
+    assert cycle == (3, 4)                      # (-1,-1,0) -> (0,-1,1) -> (1,0,1) -> (0,-1,0) -> ...
+    assert nb01.check_xor_cycle(cycle, len(np.unique(run.weights, axis=0)))
+    assert "\u2718" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, phrase", [
+    (lambda w: (lambda r: None if r is None else (r[0] + r[1], r[1]))(weight_cycle(w)), "*earlier*"),
+    (lambda w: (lambda r: None if r is None else (r[1], r[0]))(weight_cycle(w)), "(start, period), in that order"),
+    (lambda w: (lambda r: None if r is None else (r[0], r[0] + r[1]))(weight_cycle(w)), "number of steps between"),
+    (lambda w: weight_cycle(np.asarray(w)[:, :1]), "compare whole rows"),
+    (lambda w: weight_cycle(w) or (), "return None"),
+    (lambda w: next(((i - 1, 1) for i in range(1, len(w)) if np.array_equal(w[i], w[i - 1])), None),
+     "not only the previous one"),
+])
+def test_weight_cycle_mistakes_get_their_hint(wrong, phrase, capsys):
+    assert not nb01.check_weight_cycle(wrong)
+    assert phrase in capsys.readouterr().out
+
+
+def test_xor_cycle_counted_per_epoch_or_not_counted_fails(capsys):
+    run = P.train(*truth_table("xor"), max_epochs=200)
+    per_epoch = run.weights[np.cumsum(run.errors_per_epoch)]
+    assert not nb01.check_xor_cycle(weight_cycle(per_epoch), 7)
+    assert "not one row per epoch" in capsys.readouterr().out
+    assert not nb01.check_xor_cycle(None, 7)
+    assert not nb01.check_xor_cycle((3, 4), len(run.weights))
+    assert "count distinct rows" in capsys.readouterr().out

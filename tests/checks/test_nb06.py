@@ -82,18 +82,65 @@ def test_reference_answers_pass(capsys):
     assert "public checks passed" in out and "\u2718" not in out
 
 
+# The master's tables (notebook 06, 20 epochs of SGD): (train_acc, val_acc, test_acc, loss).
+SIGMOID_BY_DEPTH = [(0.970, 0.953, 0.961, 0.177), (0.931, 0.911, 0.936, 0.347), (0.586, 0.546, 0.540, 1.388)]
+RELU_BY_DEPTH = [(0.997, 0.967, 0.975, 0.029), (1.000, 0.975, 0.983, 0.010), (1.000, 0.972, 0.975, 0.004)]
+SIGMOID_BY_WIDTH = [(0.931, 0.911, 0.936, 0.347), (0.939, 0.919, 0.930, 0.279), (0.937, 0.925, 0.936, 0.261)]
+
+
+def _row(accs, **kw):
+    train, val, test, last_loss = accs
+    return {"params": 0, "train_acc": train, "val_acc": val, "test_acc": test, "loss": last_loss, **kw}
+
+
+def depth_table(accs=SIGMOID_BY_DEPTH):
+    return [_row(a, **{"hidden layers": d, "params": nb06.mlp_param_count(64, [100] * d, 10)})
+            for a, d in zip(accs, (1, 2, 3))]
+
+
+def width_table(accs=SIGMOID_BY_WIDTH):
+    return [_row(a, width=w, params=nb06.mlp_param_count(64, [w, w], 10)) for a, w in zip(accs, (100, 200, 300))]
+
+
+def activation_table(sigmoid=SIGMOID_BY_DEPTH, relu=RELU_BY_DEPTH):
+    return [{"activation": act, **row} for act, accs in (("sigmoid", sigmoid), ("relu", relu))
+            for row in depth_table(accs)]
+
+
 def test_experiment_tables_pass(capsys):
-    count = nb06.mlp_param_count
     rows = [_fake_row(activation="sigmoid", params=603, train_acc=0.97),
             _fake_row(activation=None, params=603, train_acc=0.53)]
     assert nb06.check_remove_sigmoid(rows)
-    assert nb06.check_depth_experiment(
-        [_fake_row(**{"hidden layers": d, "params": count(64, [100] * d, 10)}) for d in (1, 2, 3)])
-    assert nb06.check_width_experiment(
-        [_fake_row(width=w, params=count(64, [w, w], 10)) for w in (100, 200, 300)])
-    assert nb06.check_activation_experiment(
-        [_fake_row(activation=a, **{"hidden layers": d, "params": count(64, [100] * d, 10)})
-         for a in ("sigmoid", "relu") for d in (1, 2, 3)])
+    assert nb06.check_depth_experiment(depth_table())
+    assert nb06.check_width_experiment(width_table())
+    assert nb06.check_activation_experiment(activation_table())
+    out = capsys.readouterr().out
+    assert "\u2718" not in out and "far above chance" in out
+
+
+CHANCE_ROWS = [(0.10, 0.10, 0.10, 2.30)] * 3
+
+
+@pytest.mark.parametrize("check, table", [
+    (nb06.check_depth_experiment, lambda: depth_table(CHANCE_ROWS)),
+    (nb06.check_width_experiment, lambda: width_table(CHANCE_ROWS)),
+    (nb06.check_activation_experiment, lambda: activation_table(CHANCE_ROWS, CHANCE_ROWS)),
+])
+def test_made_up_tables_at_chance_fail(check, table, capsys):
+    """Rows with the right keys and parameter counts but 10% accuracy: nothing was trained."""
+    _fails(check, table(), capsys, "near chance", "run_experiment(model, data, epochs=epochs)")
+
+
+def test_tables_against_the_trend_fail(capsys):
+    # every depth equally good: not what 20 epochs of SGD on sigmoid layers give
+    flat = [(0.95, 0.93, 0.93, 0.2)] * 3
+    _fails(nb06.check_depth_experiment, depth_table(flat), capsys, "deeper sigmoid networks lag")
+    # the ReLU rows built with sigmoid (the first three rows twice)
+    _fails(nb06.check_activation_experiment, activation_table(SIGMOID_BY_DEPTH, SIGMOID_BY_DEPTH), capsys,
+           "ReLU rows, at every depth", "activation='relu'")
+    # one width far behind the others
+    _fails(nb06.check_width_experiment, width_table(SIGMOID_BY_WIDTH[:2] + [(0.55, 0.5, 0.5, 1.4)]), capsys,
+           "within 5 points")
 
 
 def test_param_count_matches_the_library():
@@ -211,7 +258,7 @@ def test_experiment_table_mistakes(capsys):
     still_nonlinear = [_fake_row(activation="sigmoid", params=603, train_acc=0.97),
                        _fake_row(activation=None, params=603, train_acc=0.96)]
     _fails(nb06.check_remove_sigmoid, still_nonlinear, capsys, "did you leave an activation in")
-    relu_depth = [_fake_row(**{"hidden layers": d, "params": count(64, [50] * d, 10)}) for d in (1, 2, 3)]
+    relu_depth = [{**row, "params": count(64, [50] * d, 10)} for row, d in zip(depth_table(), (1, 2, 3))]
     _fails(nb06.check_depth_experiment, relu_depth, capsys, "parameter counts")
     no_results = [{"width": w, "params": count(64, [w, w], 10)} for w in (100, 200, 300)]
     _fails(nb06.check_width_experiment, no_results, capsys, "run_experiment")

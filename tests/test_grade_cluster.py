@@ -6,6 +6,7 @@ The module starts one ``dask scheduler`` and two single-threaded ``dask worker``
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import os
@@ -71,20 +72,21 @@ def _stop(procs: list[subprocess.Popen]) -> None:
 _stray: set[int] = set()  # processes left behind by a worker the tests killed
 
 
-@pytest.fixture(scope="module")
-def scheduler():
+@contextlib.contextmanager
+def _cluster(workers: int):
+    """(address, [scheduler, worker...]) of a new cluster on loopback, stopped on exit."""
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     procs = [_start(["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"])]
     try:
-        for _ in range(2):
+        for _ in range(workers):
             procs.append(_start(["worker", address, "--nthreads", "1", "--host", "127.0.0.1",
                                  "--no-dashboard", "--death-timeout", "60"]))
         deadline = time.monotonic() + 90
         while True:
             try:
                 with distributed.Client(address, timeout="5s") as client:
-                    client.wait_for_workers(2, timeout=60)
+                    client.wait_for_workers(workers, timeout=60)
                 break
             except (OSError, TimeoutError):
                 if time.monotonic() > deadline:
@@ -93,6 +95,12 @@ def scheduler():
         yield address, procs
     finally:
         _stop(procs)
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    with _cluster(2) as found:
+        yield found
 
 
 def _batch(root: Path) -> list[str]:
@@ -153,20 +161,29 @@ def _good_batch(root: Path, n: int) -> list[str]:
     return [str(root / "subs")]
 
 
+def _grader(args: list[str], out: Path, address: str) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "coursekit", "grade", *args, "--out", str(out), "--solutions",
+           str(FIXTURE), "--timeout", str(TIMEOUT), "--memory", "1024", "--no-progress",
+           "--scheduler", address]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_for_a_record(out: Path, n: int) -> None:
+    deadline = time.monotonic() + 240
+    while not list((out / "records").glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    done = len(list((out / "records").glob("*.json")))
+    assert 0 < done < n, f"{done} of {n} records before the fault: the test proves nothing"
+
+
 @needs_dask
 def test_a_worker_killed_mid_batch_loses_nothing(scheduler, tmp_path):
     address, procs = scheduler
     n, out = 8, tmp_path / "out"
     args = _good_batch(tmp_path, n)
-    cmd = [sys.executable, "-m", "coursekit", "grade", *args, "--out", str(out), "--solutions",
-           str(FIXTURE), "--timeout", str(TIMEOUT), "--memory", "1024", "--no-progress",
-           "--scheduler", address]
-    grader = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    grader = _grader(args, out, address)
     try:
-        deadline = time.monotonic() + 240
-        while not list((out / "records").glob("*.json")) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert len(list((out / "records").glob("*.json"))) < n, "the batch ended before a worker could be killed"
+        _wait_for_a_record(out, n)
         victim = next(c for c in psutil.Process(procs[1].pid).children()  # the nanny's worker
                       if "resource_tracker" not in " ".join(c.cmdline()))
         _stray.update(c.pid for c in victim.children(recursive=True))
@@ -180,6 +197,27 @@ def test_a_worker_killed_mid_batch_loses_nothing(scheduler, tmp_path):
     assert len(records) == n
     assert {r["status"] for r in records.values()} == {"ok"}
     assert all(e["points"] == e["max_points"] for r in records.values() for e in r["exercises"])
+
+
+@needs_dask
+def test_a_scheduler_that_goes_away_stops_the_batch_and_keeps_its_records(tmp_path):
+    n, out = 6, tmp_path / "out"
+    args = _good_batch(tmp_path, n)
+    with _cluster(1) as (address, procs):
+        grader = _grader(args, out, address)
+        try:
+            _wait_for_a_record(out, n)
+            kept = sorted((out / "records").glob("*.json"))
+            _stop(procs[:1])  # the scheduler, and only it
+            output, _ = grader.communicate(timeout=120)
+        finally:
+            if grader.poll() is None:
+                grader.kill()
+    assert grader.returncode == 2, output
+    assert "Traceback" not in output, output
+    assert "went away" in output and "run the same command again" in output, output
+    assert set(kept) <= set((out / "records").glob("*.json"))
+    assert (out / "grades.csv").exists()
 
 
 def test_without_dask_the_error_says_what_to_install(monkeypatch, tmp_path, capsys):

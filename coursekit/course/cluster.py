@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import tempfile
 import threading
 from pathlib import Path
@@ -53,10 +54,13 @@ def grade_task(master_name: str, master_bytes: bytes, job: dict, limit: float) -
     as a local job has them, without the master's path (a path on the client means nothing here).
     """
     global _pool
+    from .sandbox import check_available
     from .workers import WorkerPool
 
     with _pool_lock:  # one long-lived grading process per Dask worker thread, as locally
         if _pool is None:
+            if job.get("sandboxed", True):  # a worker without bubblewrap stops the batch, saying so
+                check_available()
             _pool = WorkerPool()
     with tempfile.TemporaryDirectory(prefix="coursekit-dask-") as tmp:
         master = Path(tmp) / master_name
@@ -93,6 +97,8 @@ def run_on_cluster(target: str, todo: list, limits: dict, jobs: int, finish, bar
     from .workers import deadline
 
     cluster, client = _connect(target, jobs, log)
+    # The client logs a lost scheduler as a traceback; ClusterError below says it in one line.
+    logging.getLogger("distributed.client").setLevel(logging.CRITICAL)
     try:
         masters = {m.name: m for _, m, _, _ in todo}
         blobs = {name: client.scatter(m.path.read_bytes(), broadcast=False) for name, m in masters.items()}

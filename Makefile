@@ -27,7 +27,10 @@ lab: setup
 
 # Every test: unit tests, notebook validation (nbval), build check, grading round trip, browser test
 # (skipped with a message when no Chromium is installed).
-test: setup
+# The cluster extra (Dask) is installed too, so the cluster grading tests run rather than skip.
+TEST_EXTRAS := $(if $(findstring cluster,$(EXTRAS)),$(EXTRAS),$(EXTRAS)$(comma)cluster)
+test:
+	$(MAKE) setup EXTRAS=$(TEST_EXTRAS)
 	$(PY) -m pytest
 
 # Unit tests only, without executing notebooks or a browser: the quick loop while developing.

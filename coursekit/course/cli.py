@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--out", type=Path, required=True, help="grades.csv, records/ and feedback/ go here")
     g.add_argument("--solutions", type=Path, default=Path("solutions"), help="masters (default: solutions/)")
     g.add_argument("--jobs", type=int, default=1, help="submissions graded at once (default 1)")
+    g.add_argument("--scheduler", metavar="tcp://HOST:8786", default=None,
+                   help="grade on the Dask cluster of this scheduler (pip install \"coursekit[cluster]\")")
+    g.add_argument("--cluster", choices=["local"], default=None,
+                   help="local: grade on a Dask LocalCluster of --jobs single-threaded processes")
     g.add_argument("--timeout", type=float, default=None,
                    help="seconds one cell may run before it is interrupted (default 120)")
     g.add_argument("--memory", type=int, default=None, metavar="MB",
@@ -94,6 +98,9 @@ def _grade(args) -> int:
     if args.jobs < 1:
         print("error: --jobs must be at least 1", file=sys.stderr)
         return 2
+    if args.scheduler and args.cluster:
+        print("error: give --scheduler or --cluster local, not both", file=sys.stderr)
+        return 2
     timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
     if timeout <= 0:
         print("error: --timeout must be a positive number of seconds", file=sys.stderr)
@@ -104,7 +111,7 @@ def _grade(args) -> int:
               "network and change grades; the CSV, records and feedback say so", file=sys.stderr)
     report = grade(args.submissions, args.out, args.solutions, jobs=args.jobs, timeout=timeout,
                    memory_mb=memory, sandboxed=not args.no_sandbox,
-                   progress=False if args.no_progress else None,
+                   progress=False if args.no_progress else None, cluster=args.scheduler or args.cluster,
                    log=lambda msg: print(msg, file=sys.stderr))
     print(f"{len(report.graded)} graded, {len(report.skipped)} already graded (skipped); "
           f"grades in {report.csv}")
@@ -142,6 +149,7 @@ def _site(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from .cluster import ClusterError
     from .markers import MasterError
     from .sandbox import SandboxUnavailable
 
@@ -151,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             return _export(args)
         return _build(args) if args.command == "build" else _grade(args)
-    except (MasterError, FileNotFoundError, ValueError, SandboxUnavailable) as err:
+    except (MasterError, FileNotFoundError, ValueError, SandboxUnavailable, ClusterError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
 

@@ -174,6 +174,27 @@ def _record(sub: Submission, master: Master, master_sha: str, reference: dict, r
     return rec
 
 
+def _run_local(todo: list, limits: dict, jobs: int, finish, bar) -> None:
+    """Grade ``todo`` in ``jobs`` long-lived worker processes of this machine; ``finish(item,
+    run)`` writes each record (in the job's thread) as it is done."""
+    workers = WorkerPool()
+
+    def job(item):
+        master, answers = item[1], item[2]
+        with tempfile.TemporaryDirectory(prefix="coursekit-job-") as tmp:
+            run = workers.run(dict(limits, master=str(master.path), answers=answers), Path(tmp),
+                              deadline(master, limits["timeout"]))
+        finish(item, run)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+            for fut in as_completed([pool.submit(job, item) for item in todo]):
+                fut.result()
+                bar.update()
+    finally:
+        workers.close()
+
+
 def _short_error(err: str | None, limit: int = 300) -> str | None:
     """The exception a graded check got from the student's code, one line, trimmed."""
     if not err:
@@ -184,12 +205,18 @@ def _short_error(err: str | None, limit: int = 300) -> str | None:
 
 def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
           timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
-          sandboxed: bool = True, progress: bool | None = None, log=print) -> BatchReport:
+          sandboxed: bool = True, progress: bool | None = None, log=print,
+          cluster: str | None = None) -> BatchReport:
     """Grade ``submissions`` into ``out``; see the module docstring. Raises MasterError early,
-    and SandboxUnavailable before anything is graded when ``sandboxed`` and no sandbox can run."""
+    and SandboxUnavailable before anything is graded when ``sandboxed`` and no sandbox can run.
+    ``cluster``: None grades in ``jobs`` local worker processes; a scheduler address
+    (``tcp://HOST:8786``) or ``"local"`` grades on Dask (cluster.py), with the same records."""
     from tqdm import tqdm
 
     out = Path(out)
+    if cluster is not None:  # without Dask, say so before any master runs
+        from .cluster import require_dask
+        require_dask()
     masters = load_masters(solutions)
     if sandboxed:
         check_available()
@@ -240,27 +267,23 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
         references[name] = reference_observations(masters[name], out / "reference", timeout=timeout,
                                                   memory_mb=memory_mb, sandboxed=sandboxed)
 
-    workers = WorkerPool()
-
-    def job(item):
+    def finish(item, run: dict) -> None:
         sub, master, answers, copies = item
-        with tempfile.TemporaryDirectory(prefix="coursekit-job-") as tmp:
-            run = workers.run({"master": str(master.path), "answers": answers, "timeout": timeout,
-                              "memory_mb": memory_mb, "sandboxed": sandboxed}, Path(tmp),
-                             deadline(master, timeout))
         save(sub, _record(sub, master, master_shas[master.name], references[master.name], run,
                           masters_fp, copies, answers, sandboxed))
-        return sub
+        report.graded.append(sub.path)
 
+    limits = {"timeout": timeout, "memory_mb": memory_mb, "sandboxed": sandboxed}
+    bar = tqdm(total=len(todo), unit="notebook", desc="grading", file=sys.stderr,
+               disable=(not todo) if progress is None else not progress)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
-            futures = [pool.submit(job, item) for item in todo]
-            bar = tqdm(as_completed(futures), total=len(futures), unit="notebook", desc="grading",
-                       disable=(not todo) if progress is None else not progress, file=sys.stderr)
-            for fut in bar:
-                report.graded.append(fut.result().path)
+        if cluster is None:
+            _run_local(todo, limits, jobs, finish, bar)
+        else:
+            from .cluster import run_on_cluster
+            run_on_cluster(cluster, todo, limits, jobs, finish, bar, log=log)
     finally:
-        workers.close()
+        bar.close()
         records = load_records(out, log=log) + list(kept.values())
         report.csv = write_csv(out, records)
         write_feedback(out, records)

@@ -34,3 +34,19 @@ def answer(nb, ex_id: str, body: str) -> None:
             cell.source = cell.source.splitlines()[0] + "\n" + body
             return
     raise AssertionError(ex_id)
+
+
+def course_test_module(name: str):
+    """The module tests/course/<name>.py, loaded once under a private name, so a test can reuse
+    another's batch builders (pytest's importlib mode puts no test folder on sys.path)."""
+    import importlib.util
+    import sys
+
+    key = f"_course_tests_{name}"
+    if key not in sys.modules:
+        path = Path(__file__).resolve().parent / "course" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(key, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]

@@ -203,6 +203,49 @@ def _short_error(err: str | None, limit: int = 300) -> str | None:
     return err if len(err) <= limit else err[: limit - 3] + "..."
 
 
+def _saver(report: BatchReport, kept: dict):
+    """save(sub, record): write one record atomically; one that cannot be written costs that
+    record (kept for this run's CSV, graded again next run), never the batch."""
+    def save(sub: Submission, rec: dict) -> None:
+        try:
+            atomic_write_json(sub.record, rec)
+        except OSError as err:
+            kept[sub.record] = rec
+            report.unwritten.append(f"{sub.path}: its record {sub.record} could not be written "
+                                    f"({err.strerror or err}); its grades are in this run's CSV, and "
+                                    "the next run grades it again")
+    return save
+
+
+def _plan(subs, out, masters, master_shas, masters_fp, sandboxed, save, report) -> list:
+    """[(submission, master, answers, copies)] still to grade: finished ones are skipped, and an
+    invalid file gets its record at once (status "invalid", with the reason)."""
+    seen: dict[Path, Submission] = {}
+    todo: list[tuple[Submission, Master, dict, dict]] = []
+    for sub in subs:
+        sub.record = record_path(out, sub.student, sub.path.name)
+        if sub.record in seen:
+            raise ValueError(f"{sub.path} and {seen[sub.record].path} are both student "
+                             f"{sub.student!r}'s {sub.path.name}: grade them in separate batches")
+        seen[sub.record] = sub
+        sub.sha256 = hashlib.sha256(sub.path.read_bytes()).hexdigest()
+        if _is_done(sub.record, sub, master_shas, masters_fp, sandboxed):
+            report.skipped.append(sub.path)
+            continue
+        copies: dict[str, int] = {}
+        try:
+            answers = read_answers(sub.path, copies)
+            master = identify(sub.path.name, answers, masters)
+        except InvalidSubmission as err:
+            rec = _base_record(sub, masters_fp, sandboxed)
+            rec.update(lecture=None, status="invalid", message=str(err), exercises=[], max_points=None)
+            save(sub, rec)
+            report.graded.append(sub.path)
+            continue
+        todo.append((sub, master, answers, copies))
+    return todo
+
+
 def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
           timeout: float = DEFAULT_TIMEOUT, memory_mb: int = DEFAULT_MEMORY_MB,
           sandboxed: bool = True, progress: bool | None = None, log=print,
@@ -226,41 +269,8 @@ def grade(submissions: list, out: Path, solutions: Path, *, jobs: int = 1,
     subs = discover(submissions, masters, log=log)
     report = BatchReport()
     kept: dict[Path, dict] = {}  # records that could not be written: still in this run's CSV
-
-    def save(sub: Submission, rec: dict) -> None:
-        try:
-            atomic_write_json(sub.record, rec)
-        except OSError as err:  # one unwritable record costs that record, never the batch
-            kept[sub.record] = rec
-            report.unwritten.append(f"{sub.path}: its record {sub.record} could not be written "
-                                    f"({err.strerror or err}); its grades are in this run's CSV, and "
-                                    "the next run grades it again")
-
-    seen: dict[Path, Submission] = {}
-    todo: list[tuple[Submission, Master, dict, dict]] = []
-    for sub in subs:
-        sub.record = record_path(out, sub.student, sub.path.name)
-        if sub.record in seen:
-            raise ValueError(f"{sub.path} and {seen[sub.record].path} are both student "
-                             f"{sub.student!r}'s {sub.path.name}: grade them in separate batches")
-        seen[sub.record] = sub
-        data = sub.path.read_bytes()
-        sub.sha256 = hashlib.sha256(data).hexdigest()
-        if _is_done(sub.record, sub, master_shas, masters_fp, sandboxed):
-            report.skipped.append(sub.path)
-            continue
-        copies: dict[str, int] = {}
-        try:
-            answers = read_answers(sub.path, copies)
-            master = identify(sub.path.name, answers, masters)
-        except InvalidSubmission as err:
-            rec = _base_record(sub, masters_fp, sandboxed)
-            rec.update(lecture=None, status="invalid", message=str(err), exercises=[], max_points=None)
-            save(sub, rec)
-            report.graded.append(sub.path)
-            continue
-        todo.append((sub, master, answers, copies))
-
+    save = _saver(report, kept)
+    todo = _plan(subs, out, masters, master_shas, masters_fp, sandboxed, save, report)
     references = {}
     for name in sorted({m.name for _, m, _, _ in todo}):
         log(f"running the master {masters[name].path} for reference values")

@@ -19,9 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from _course_fixture import FIXTURE
-from test_grade import _file_name, _hostile, _write
-from test_grade_sandbox import _answer, _attacks
+from _course_fixture import FIXTURE, course_test_module
+
+_file_name, _hostile, _write = (getattr(course_test_module("test_grade"), n)
+                                for n in ("_file_name", "_hostile", "_write"))
+_answer, _attacks = (getattr(course_test_module("test_grade_sandbox"), n) for n in ("_answer", "_attacks"))
 
 from coursekit.course.cli import main
 

@@ -18,7 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["dense_forward_loop", "dense_backward_loop", "dense_flops", "mlp_flops", "best_time"]
+__all__ = ["dense_forward_loop", "dense_backward_loop", "dense_flops", "mlp_flops", "best_time", "median_time"]
 
 
 def dense_forward_loop(X, W, b):
@@ -60,6 +60,27 @@ def mlp_flops(sizes: Sequence[int], n_examples: int = 1) -> tuple[int, int]:
     """(forward, backward) FLOPs of an MLP with layer widths ``sizes`` (inputs first)."""
     pairs = [dense_flops(a, b, n_examples) for a, b in zip(sizes[:-1], sizes[1:])]
     return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+
+def median_time(fn: Callable, repeat: int = 7, warmup: int = 1, sync: Callable | None = None) -> float:
+    """Seconds per call: the median of ``repeat`` timed calls, after ``warmup`` untimed ones.
+
+    The warm-up pays the one-off costs (memory first touched, caches filled, BLAS threads
+    started); the median ignores the odd slow call when something else ran on the machine.
+    ``sync`` as in ``best_time``.
+    """
+    for _ in range(int(warmup)):
+        fn()
+    if sync is not None:
+        sync()
+    times = []
+    for _ in range(max(int(repeat), 1)):
+        t0 = time.perf_counter()
+        fn()
+        if sync is not None:
+            sync()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
 
 
 def best_time(fn: Callable, repeat: int = 5, number: int = 1, sync: Callable | None = None) -> float:

@@ -21,3 +21,17 @@ def test_best_time_is_positive_and_calls_sync():
     calls = []
     t = vz.best_time(lambda: None, repeat=3, number=2, sync=lambda: calls.append(1))
     assert t >= 0 and len(calls) == 3
+
+
+def test_median_time_warms_up_and_ignores_one_slow_call():
+    import time as _time
+    from coursekit.lessons import nb09
+    calls = []
+
+    def fn():
+        calls.append(1)
+        if len(calls) == 3:       # one slow call among the timed ones
+            _time.sleep(0.2)
+
+    t = nb09.median_time(fn, repeat=5, warmup=2)
+    assert len(calls) == 7 and t < 0.1

@@ -10,6 +10,7 @@ import numpy as np
 from ..nn.gradcheck import numerical_gradient
 from ..nn.recurrent import RNN
 from .core import Checks
+from .gradients import compare_gradients
 from .verdict import Verdict
 
 __all__ = ["check_rnn_step", "check_bptt", "check_train_sequence", "reference_rnn",
@@ -70,11 +71,40 @@ def check_bptt(rnn_backward) -> Verdict:
         if not (isinstance(got, (tuple, list)) and len(got) == 5):
             c.case(False, f"{label}: returns five arrays", "return (dx, dWx, dWh, db, dh0)")
             continue
-        for name, g, w in zip(names, got, want):
-            c.close(g, w, f"{label}: {name}",
-                    "dh_t = dH[:, t] + da_{t+1} Wh^T; da_t = dh_t * (1 - h_t^2); "
-                    "the weight gradients sum over t", atol=1e-9)
+        compare_gradients(c, label, got, want, hints=_BPTT_HINTS, n_examples=N,
+                          mistakes=_bptt_mistakes(dH, x, hs, h0, Wx, Wh))
     return Verdict(c.report())
+
+
+_BPTT_HINTS = {
+    "dx": "dx_t = da_t Wx^T, with da_t = dh_t * (1 - h_t^2)",
+    "dWx": "dWx sums x_t^T da_t over every step t",
+    "dWh": "dWh sums h_{t-1}^T da_t over every step t; h_{-1} is h0",
+    "db": "db sums da_t over the batch and every step",
+    "dh0": "dh0 is the da_0 Wh^T that the first step sends back to the initial state",
+}
+
+
+def _bptt_by_loops(dH, x, hs, h0, Wx, Wh, *, through_time=True, tanh_grad=True):
+    """(dx, dWx, dWh, db, dh0) by the loop of the notebook; the flags give two usual mistakes."""
+    N, T, _ = x.shape
+    dx, dWx, dWh = np.zeros_like(x), np.zeros_like(Wx), np.zeros_like(Wh)
+    db, dh_next = np.zeros(Wh.shape[0]), np.zeros_like(h0)
+    for t in range(T - 1, -1, -1):
+        dh = dH[:, t] + (dh_next if through_time else 0.0)
+        da = dh * (1 - hs[:, t] ** 2) if tanh_grad else dh
+        h_prev = hs[:, t - 1] if t > 0 else h0
+        dx[:, t], dWx, dWh, db = da @ Wx.T, dWx + x[:, t].T @ da, dWh + h_prev.T @ da, db + da.sum(axis=0)
+        dh_next = da @ Wh.T
+    return dx, dWx, dWh, db, dh_next
+
+
+def _bptt_mistakes(dH, x, hs, h0, Wx, Wh):
+    return [("the gradient of h_t has two paths: dH[:, t] from the loss AND dh_next = da_{t+1} Wh^T "
+             "from the step after; adding only the first drops what flows back through time",
+             _bptt_by_loops(dH, x, hs, h0, Wx, Wh, through_time=False)),
+            ("da_t = dh_t * (1 - h_t^2): the tanh's derivative is missing",
+             _bptt_by_loops(dH, x, hs, h0, Wx, Wh, tanh_grad=False))]
 
 
 def check_train_sequence(train_sequence_model, make_model) -> Verdict:
@@ -189,12 +219,12 @@ def _numeric_step_gradients(args, dh, dc, h_step=1e-6):
             for k, name in enumerate(names)}
 
 
-_BACKWARD_HINTS = {
-    "dc_prev": "the memory's gradient goes back through the forget gate: dc_prev = dc_t * f, where "
-               "dc_t adds the dc from step t+1 and dh * o * (1 - tanh(c_t)^2) from h_t",
+_BACKWARD_HINTS = {  # in the order lstm_step_backward returns them
+    "dx": "x_t reaches all four gates through Wx: dx = da @ Wx.T",
     "dh_prev": "h_prev reaches all four gates through Wh: dh_prev = da @ Wh.T, with da the four "
                "gate gradients side by side (each times its own derivative, sigmoid or tanh)",
-    "dx": "x_t reaches all four gates through Wx: dx = da @ Wx.T",
+    "dc_prev": "the memory's gradient goes back through the forget gate: dc_prev = dc_t * f, where "
+               "dc_t adds the dc from step t+1 and dh * o * (1 - tanh(c_t)^2) from h_t",
     "dWx": "dWx = x_t.T @ da, with da (N, 4H) in the order i, f, o, g",
     "dWh": "dWh = h_prev.T @ da",
     "db": "db is da summed over the batch",
@@ -218,15 +248,6 @@ def check_lstm_step_backward(lstm_step_backward) -> Verdict:
                    "return (dx, dh_prev, dc_prev, dWx, dWh, db)")
             continue
         want = _numeric_step_gradients(args, dh, dc)
-        for name, g in zip(names, got):
-            g = np.asarray(g, dtype=float)
-            if g.shape != want[name].shape:
-                c.case(False, f"N={N}, D={D}, H={H}: {name} of shape {want[name].shape}",
-                       f"got {g.shape}; {_BACKWARD_HINTS[name]}")
-                continue
-            err = _relative(g, want[name])
-            ok = err < 1e-6  # round-off: reported against the threshold, never by its digits
-            c.case(ok, f"N={N}, D={D}, H={H}: {name} " + ("matches the numerical gradient "
-                   "(relative error below 1e-6)" if ok else f"(relative error {err:.1e})"),
-                   "" if ok else _BACKWARD_HINTS[name])
+        compare_gradients(c, f"N={N}, D={D}, H={H}", got, [want[n] for n in names],
+                          hints=_BACKWARD_HINTS, tol=1e-6, n_examples=N)
     return Verdict(c.report())

@@ -18,19 +18,19 @@ def rnn_forward(x, h0, Wx, Wh, b):
     return np.stack(hs, axis=1)
 
 
-def rnn_backward(dH, x, hs, h0, Wx, Wh, tanh_grad=True):
+def rnn_backward(dH, x, hs, h0, Wx, Wh, tanh_grad=True, through_time=True, scale=1.0):
     N, T, D = x.shape
     dx, dWx, dWh, db = np.zeros_like(x), np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wh.shape[0])
     dn = np.zeros_like(h0)
     for t in range(T - 1, -1, -1):
         hp = hs[:, t - 1] if t > 0 else h0
-        da = (dH[:, t] + dn) * ((1 - hs[:, t] ** 2) if tanh_grad else 1.0)
+        da = (dH[:, t] + (dn if through_time else 0)) * ((1 - hs[:, t] ** 2) if tanh_grad else 1.0)
         dx[:, t] = da @ Wx.T
         dWx += x[:, t].T @ da
         dWh += hp.T @ da
         db += da.sum(0)
         dn = da @ Wh.T
-    return dx, dWx, dWh, db, dn
+    return dx, dWx * scale, dWh, db, dn
 
 
 def make_model(n_in, hidden, seed=0):
@@ -108,10 +108,27 @@ def test_lstm_step_accepts_the_equations_and_names_a_missing_forget_gate(capsys)
 def test_lstm_backward_reports_relative_errors_and_the_gradient_that_is_off(capsys):
     assert nb11.check_lstm_step_backward(lstm_step_backward)
     out = capsys.readouterr().out
-    assert "relative error below 1e-6" in out and "public checks passed" in out
+    assert "relative error below 1e-06" in out and "public checks passed" in out
     assert not nb11.check_lstm_step_backward(lambda *a: lstm_step_backward(*a, drop_forget=True))
     out = capsys.readouterr().out
-    assert "dc_prev (relative error" in out and "through the forget gate" in out
+    assert "dc_prev (the first gradient that is off), relative error" in out and "through the forget gate" in out
     assert "dx matches" in out  # only the wrong gradient is marked wrong
     assert not nb11.check_lstm_step_backward(lambda *a: lstm_step_backward(*a, drop_h_path=True))
-    assert "dWx (relative error" in capsys.readouterr().out
+    assert "dx (the first gradient that is off), relative error" in capsys.readouterr().out
+
+
+def test_bptt_reports_relative_errors_and_diagnoses_the_usual_mistakes(capsys):
+    assert nb11.check_bptt(rnn_backward)
+    out = capsys.readouterr().out
+    assert "dWh matches (relative error below 1e-07)" in out
+    for kwargs, words in [({"through_time": False}, "drops what flows back through time"),
+                          ({"tanh_grad": False}, "the tanh's derivative is missing"),
+                          ({"scale": 2.0}, "it is 2 times too large")]:
+        assert not nb11.check_bptt(lambda *a, kw=kwargs: rnn_backward(*a, **kw)), kwargs
+        out = capsys.readouterr().out
+        assert words in out, (kwargs, out)
+        assert "(the first gradient that is off)" in out and "relative error" in out
+    # only the gradient that is wrong is marked: a doubled dWx leaves dx, dWh, db, dh0 right
+    nb11.check_bptt(lambda *a: rnn_backward(*a, scale=2.0))
+    out = capsys.readouterr().out
+    assert "dx matches" in out and "dh0 matches" in out

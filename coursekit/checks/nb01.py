@@ -111,19 +111,21 @@ def _variants(X, y, eta, max_epochs):
     Xb = ref.add_bias(X)
     out = []
 
-    def run(fire, batch=False, stop_zero_counted=True, update_always=False):
-        w = np.zeros(Xb.shape[1])
+    def run(fire, batch=False, stop_zero_counted=True, update_always=False, delta_on_mistakes=False,
+            bias_last=False):
+        Xb_ = np.hstack([X, np.ones((X.shape[0], 1))]) if bias_last else Xb
+        w = np.zeros(Xb_.shape[1])
         errs = []
         for _ in range(max_epochs):
             if batch:
-                pred = np.array([1 if fire(x @ w) else 0 for x in Xb])
+                pred = np.array([1 if fire(x @ w) else 0 for x in Xb_])
                 m = int(np.sum(pred != y))
-                w = w + eta * ((y - pred) @ Xb)
+                w = w + eta * ((y - pred) @ Xb_)
             else:
                 m = 0
-                for x, t in zip(Xb, y):
+                for x, t in zip(Xb_, y):
                     p = 1 if fire(x @ w) else 0
-                    if update_always:
+                    if update_always or (delta_on_mistakes and p != t):
                         w = w + eta * (t - x @ w) * x
                     elif p != t:
                         w = w + eta * (t - p) * x
@@ -133,7 +135,7 @@ def _variants(X, y, eta, max_epochs):
                     errs.append(0)
                 break
             errs.append(m)
-        return w, errs
+        return w, errs  # bias_last: the weights as that student returns them, bias at the end
 
     ge = lambda z: z >= 0  # noqa: E731
     gt = lambda z: z > 0   # noqa: E731
@@ -142,8 +144,13 @@ def _variants(X, y, eta, max_epochs):
                 "at that moment, not once per epoch"))
     out.append((run(ge, stop_zero_counted=False), "count the last epoch too: the list ends with 0 "
                 "when training converged"))
-    out.append((run(ge, update_always=True), "that is the delta rule (y − w·x̃): the perceptron rule "
-                "uses the thresholded output ŷ"))
+    delta = ("that is the delta rule (y − w·x̃): the perceptron rule uses the thresholded output "
+             "ŷ, so the factor is y − ŷ, one of −1, 0, +1")
+    out.append((run(ge, update_always=True), delta))
+    out.append((run(ge, delta_on_mistakes=True), delta))
+    bias_last = run(ge, bias_last=True)
+    out.append((bias_last, "the weights are right but in the wrong order: put the bias first, "
+                "x̃ = (1, x_1, ..., x_d) and w = (w_0, w_1, ..., w_d)"))
     return out
 
 
@@ -166,7 +173,10 @@ def _train_case(c, perceptron_train, X, y, eta, max_epochs, label):
     ok_errors = errors == list(expected.errors_per_epoch)
     ok_w = w.shape == expected.w.shape and np.allclose(w, expected.w)
     hint = ""
-    if not (ok_errors and ok_w):
+    if w.shape == (X.shape[1],):  # d weights where d + 1 were due
+        hint = (f"w has {X.shape[1]} entries, one per input: the bias is missing. Prepend a column "
+                f"of ones (x̃ = (1, x)) and start from np.zeros(d + 1), so the rule learns w_0 too")
+    elif not (ok_errors and ok_w):
         for (vw, verrs), h in _variants(np.asarray(X, float), np.asarray(y), eta, max_epochs):
             if verrs == errors and vw.shape == w.shape and np.allclose(vw, w):
                 hint = h

@@ -111,3 +111,39 @@ def test_xor_cycle_counted_per_epoch_or_not_counted_fails(capsys):
     assert not nb01.check_xor_cycle(None, 7)
     assert not nb01.check_xor_cycle((3, 4), len(run.weights))
     assert "count distinct rows" in capsys.readouterr().out
+
+
+def _train(X, y, eta=1.0, max_epochs=100, *, bias=True, bias_last=False, delta_on_mistakes=False):
+    """A student's perceptron_train, written out, with one switch per slip."""
+    X = np.asarray(X, float)
+    if bias:
+        ones = np.ones((len(X), 1))
+        X = np.hstack([X, ones]) if bias_last else np.hstack([ones, X])
+    w, errors = np.zeros(X.shape[1]), []
+    for _ in range(max_epochs):
+        mistakes = 0
+        for x, t in zip(X, y):
+            p = 1 if x @ w >= 0 else 0
+            if p != t:
+                w = w + eta * ((t - x @ w) if delta_on_mistakes else (t - p)) * x
+                mistakes += 1
+        errors.append(mistakes)
+        if mistakes == 0:
+            break
+    return w, errors
+
+
+@pytest.mark.parametrize("kwargs,phrase", [
+    ({"bias": False}, "the bias is missing"),
+    ({"bias_last": True}, "put the bias first"),
+    ({"delta_on_mistakes": True}, "delta rule"),
+])
+def test_hand_written_slips_get_their_hint(kwargs, phrase, capsys):
+    verdict = nb01.check_perceptron_train(lambda X, y, eta=1.0, max_epochs=100: _train(X, y, eta, max_epochs, **kwargs))
+    out = capsys.readouterr().out
+    assert not verdict and phrase in out, out
+
+
+def test_hand_written_solution_passes(capsys):
+    assert nb01.check_perceptron_train(_train)
+    capsys.readouterr()

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..nn.activations import sigmoid
+from ..nn.gradcheck import numerical_gradient
 from .core import Checks
+from .gradients import compare_gradients
 from .verdict import Verdict
 
 __all__ = ["check_forward", "check_loss", "check_backward", "check_training_loop",
@@ -36,7 +39,7 @@ def init_params(n_in: int, n_hidden: int, n_classes: int, seed: int = 0) -> dict
 
 
 def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))   # = 1 / (1 + exp(-z)), without overflow
+    return sigmoid(np.asarray(z, dtype=float))
 
 
 def _forward(X, p):
@@ -57,12 +60,14 @@ def _loss(X, y, p, reg):
     return float(data + 0.5 * reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2)))
 
 
-def _grads(X, y, p, reg):
+def _grads(X, y, p, reg, *, sigmoid_grad=True, mean=True):
+    """The gradients (dict); the flags compute two usual mistakes, to recognise them."""
     h, f = _forward(X, p)
     d = _probs(f)
     d[np.arange(len(y)), y] -= 1.0
-    d /= len(y)
-    dh = d @ p["W2"].T * h * (1.0 - h)
+    if mean:
+        d /= len(y)
+    dh = d @ p["W2"].T * (h * (1.0 - h) if sigmoid_grad else 1.0)
     return {"W1": X.T @ dh + reg * p["W1"], "b1": dh.sum(axis=0),
             "W2": h.T @ d + reg * p["W2"], "b2": d.sum(axis=0)}
 
@@ -79,20 +84,9 @@ def _train(X, y, n_hidden, lr, reg, epochs, seed):
 
 def numerical_gradients(loss_fn, params: dict, h: float = 1e-5) -> dict:
     """Central-difference gradient of ``loss_fn(params) -> float`` for every array in ``params``."""
-    out = {}
-    for k, v in params.items():
-        base = np.array(v, dtype=float)
-        g = np.zeros_like(base)
-        for i in range(base.size):
-            old = base.flat[i]
-            base.flat[i] = old + h
-            fp = loss_fn({**params, k: base})
-            base.flat[i] = old - h
-            fm = loss_fn({**params, k: base})
-            base.flat[i] = old
-            g.flat[i] = (fp - fm) / (2 * h)
-        out[k] = g
-    return out
+    return {k: numerical_gradient(lambda value, k=k: loss_fn({**params, k: value}),
+                                  np.array(v, dtype=float), h)
+            for k, v in params.items()}
 
 
 def mlp_param_count(n_in: int, hidden_sizes, n_out: int) -> int:
@@ -181,10 +175,16 @@ def check_backward(backward) -> Verdict:
             c.case(False, "backward returns a dict with keys W1, b1, W2, b2",
                    f"got {type(got).__name__}" + (f" with keys {sorted(got)}" if isinstance(got, dict) else ""))
             continue
-        want = _grads(X, y, p, reg)
-        for k in ("W2", "b2", "W1", "b1"):
-            c.close(got[k], want[k], f"reg = {reg}, initial scale {scale}: d{k}, shape {want[k].shape}",
-                    _GRAD_HINTS[k], rtol=1e-6, atol=1e-10)
+        order = ("W2", "b2", "W1", "b1")
+        mistakes = [("the regularisation term is missing: add reg * W to dW (the biases have none)",
+                     _grads(X, y, p, 0.0)),
+                    ("the sigmoid's derivative h * (1 - h) is missing in dz1", _grads(X, y, p, reg, sigmoid_grad=False)),
+                    ("dscores must be divided by N: the loss is a mean over the examples",
+                     _grads(X, y, p, reg, mean=False))]
+        compare_gradients(c, f"reg = {reg}, initial scale {scale}", [got[k] for k in order],
+                          [_grads(X, y, p, reg)[k] for k in order],
+                          hints={f"d{k}": _GRAD_HINTS[k] for k in order}, tol=1e-6, n_examples=len(y),
+                          mistakes=[(hint, [alt[k] for k in order]) for hint, alt in mistakes if reg or "regular" not in hint])
     return Verdict(c.report())
 
 

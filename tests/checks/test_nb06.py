@@ -211,8 +211,8 @@ def test_backward_mistakes(capsys):
         return {"W1": X.T @ dz1 + reg * p["W1"], "b1": dz1.sum(axis=0),
                 "W2": h.T @ d + reg * p["W2"], "b2": d.sum(axis=0)}
 
-    _fails(nb06.check_backward, no_reg, capsys, "reg * W2")
-    _fails(nb06.check_backward, no_mean, capsys, "/ N")
+    _fails(nb06.check_backward, no_reg, capsys, "add reg * W to dW")
+    _fails(nb06.check_backward, no_mean, capsys, "divided by N")
     out = _fails(nb06.check_backward, no_sigmoid_grad, capsys, "h * (1 - h)")
     assert "\u2714 reg = 0.0, initial scale 1.0: dW2" in out   # the right ones still pass
     _fails(nb06.check_backward, lambda X, y, p, reg: [0, 0, 0, 0], capsys, "keys W1, b1, W2, b2")
@@ -299,3 +299,18 @@ def test_copied_best_row_is_accepted(capsys):
 def test_case_generator_covers_every_class_it_can(n):
     _, y, _ = nb06._case(1, n=n, k=3)
     assert len(set(y.tolist())) == min(n, 3)
+
+
+def test_backward_reports_relative_errors_never_two_equal_looking_arrays(capsys):
+    """reg = 0.001 changes dW by a hair: the verdict is a relative error, not two printed arrays."""
+    assert nb06.check_backward(backward)
+    out = capsys.readouterr().out
+    assert "reg = 0.001, initial scale 0.01: dW1 matches (relative error below 1e-06)" in out
+
+    def no_reg(X, y, p, reg):
+        return backward(X, y, p, 0.0)
+
+    assert not nb06.check_backward(no_reg)
+    out = capsys.readouterr().out
+    assert "dW2 (the first gradient that is off), relative error" in out
+    assert "expected" not in out  # no pair of arrays to compare by eye

@@ -17,7 +17,8 @@ from ..autograd import Value
 from ..autograd import graph_values
 from ..widgets.graph import graph_explorer
 
-__all__ = ["graph_values", "graph_explorer", "value_array", "grad_array"]
+__all__ = ["graph_values", "graph_explorer", "value_array", "grad_array", "mlp_params", "mlp_parameters",
+           "toy_data"]
 
 
 def value_array(a, prefix: str = ""):
@@ -44,3 +45,35 @@ def grad_array(values):
     for idx in np.ndindex(values.shape):
         out[idx] = values[idx].grad
     return out
+
+
+def mlp_params(Value, n_inputs: int = 2, n_hidden: int = 3, seed: int = 0) -> dict:
+    """Weights of a one-hidden-layer MLP as Values of the class ``Value`` (the students' or the
+    course's): ``{"W1": n_hidden lists of n_inputs Values, "b1": n_hidden Values,
+    "W2": n_hidden Values, "b2": one Value}``, drawn uniform in [-1, 1] from ``seed``
+    (biases in [-0.1, 0.1]), each labelled for drawings."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    w1, b1 = rng.uniform(-1, 1, (n_hidden, n_inputs)), rng.uniform(-0.1, 0.1, n_hidden)
+    w2, b2 = rng.uniform(-1, 1, n_hidden), rng.uniform(-0.1, 0.1)
+    return {"W1": [[Value(float(w), label=f"W1[{j}][{i}]") for i, w in enumerate(row)]
+                   for j, row in enumerate(w1)],
+            "b1": [Value(float(b), label=f"b1[{j}]") for j, b in enumerate(b1)],
+            "W2": [Value(float(w), label=f"W2[{j}]") for j, w in enumerate(w2)],
+            "b2": Value(float(b2), label="b2")}
+
+
+def mlp_parameters(params: dict) -> list:
+    """Every parameter Value of ``mlp_params``'s dict, in one list (W1 row by row, b1, W2, b2)."""
+    return [w for row in params["W1"] for w in row] + list(params["b1"]) + list(params["W2"]) + [params["b2"]]
+
+
+def toy_data():
+    """Eight 2-D points and their targets y = x0 * x1 (a saddle; no straight line fits it).
+
+    Returns X (a list of 8 lists of 2 floats) and Y (a list of 8 floats).
+    """
+    X = [[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0],
+         [-0.5, 0.5], [0.5, 0.5], [0.5, -0.5], [-0.5, -0.5]]
+    return X, [x0 * x1 for x0, x1 in X]

@@ -186,9 +186,27 @@ def _forward_cases(c, Value):
                "pass (self, other) as the children of the new Value: backward and the drawing follow them")
 
 
+def _usable_value_class(c, Value) -> bool:
+    """False, with a failed case saying why, unless ``Value(1.0)`` makes a node with ``.data``:
+    a class not written yet, or one that raises, costs this check, not a traceback."""
+    if not callable(Value):
+        c.case(False, "Value is your class", f"got {type(Value).__name__}: pass the class itself, "
+               "check(Value), after running the cell that defines it")
+        return False
+    node = c.call(Value, 1.0, description="Value(1.0)")
+    if node is None:
+        return False
+    if not hasattr(node, "data"):
+        c.case(False, "Value(1.0).data is 1.0", "store the number in self.data")
+        return False
+    return True
+
+
 def check_value_ops(Value) -> Verdict:
     """The forward operations of the students' Value and each one's local backward rule."""
     c = Checks("05.value_ops", "+, *, ** and tanh: forward values and the _backward closures")
+    if not _usable_value_class(c, Value):
+        return Verdict(c.report())
     _forward_cases(c, Value)
     t = np.tanh(0.8)
     forgot = "multiply by out.grad: the chain rule scales the local derivative by the gradient arriving"
@@ -401,6 +419,8 @@ def check_value_mlp(mlp, loss_fn, train, Value) -> Verdict:
     from ..autograd import Value as Ref
     from ..lessons.nb05 import mlp_params, mlp_parameters, toy_data
     c = Checks("05.value_mlp", "an MLP of your Values: forward, gradients, a few steps of training")
+    if not _usable_value_class(c, Value):
+        return Verdict(c.report())
     X, Y = toy_data()
     ref = mlp_params(Ref, 2, 3, seed=5)
     got = _mlp_forward_cases(c, mlp, loss_fn, Value, X, Y, ref)

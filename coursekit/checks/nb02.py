@@ -340,8 +340,11 @@ def _check_momentum(c, momentum_step):
     for v, label in [(np.zeros(2), "momentum, one step from v = 0: v = −0.1·g = [−0.05, 0.1], w = [0.95, 2.1]"),
                      (np.array([0.2, -0.1]), "momentum with a velocity v = [0.2, −0.1]: v ← 0.9·v − 0.1·g = [0.13, 0.01], w = [1.13, 2.01]")]:
         args = (w.copy(), v.copy(), g.copy(), 0.1, 0.9)
-        got = _pair(c, c.call(momentum_step, *args, description="momentum_step(w, v, g, lr=0.1, beta=0.9)"),
+        given = tuple(a.copy() for a in args[:3])
+        got = _pair(c, c.call(momentum_step, *given, *args[3:], description="momentum_step(w, v, g, lr=0.1, beta=0.9)"),
                     2, "momentum_step")
+        if got is not None and v.any():
+            _unchanged(c, given, args[:3], "momentum_step")
         if got is None:
             continue
         slips = [(_momentum(*args, **kw), h) for kw, h in _MOMENTUM_SLIPS]
@@ -368,11 +371,21 @@ _ADAM_SLIPS = [
 ]
 
 
+def _unchanged(c, given, originals, what):
+    """The student's function must not write into the arrays it was given (a loop reuses them)."""
+    c.case(all(np.array_equal(a, b) for a, b in zip(given, originals)),
+           f"{what} leaves the arrays it is given unchanged",
+           "it changed an input in place (w -= ..., v *= ...): compute new arrays, "
+           "assign new names (v_new = ..., w_new = ...) and return them")
+
+
 def _check_adam_case(c, adam_step, args, label):
-    got = _pair(c, c.call(adam_step, *[a.copy() if isinstance(a, np.ndarray) else a for a in args],
-                          description="adam_step(w, m, v, g, t, lr)"), 3, "adam_step")
+    given = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    got = _pair(c, c.call(adam_step, *given, description="adam_step(w, m, v, g, t, lr)"), 3, "adam_step")
     if got is None:
         return
+    if args[4] == 3:
+        _unchanged(c, given[:4], args[:4], "adam_step")
     exp = _adam(*args)
     slips = []
     for kw, h in _ADAM_SLIPS:

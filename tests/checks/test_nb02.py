@@ -216,7 +216,14 @@ def test_optimizer_steps_names_the_usual_slips(capsys):
         w, m, v = adam_step(w, m, v, g, t, lr, beta1, beta2, eps)
         return w, m / (1 - beta1 ** t), v / (1 - beta2 ** t)
 
+    def in_place(w, v, g, lr, beta):
+        v *= beta
+        v -= lr * g
+        w += v
+        return w, v
+
     cases = [(uphill, adam_step, "the velocity points uphill"),
+             (in_place, adam_step, "it changed an input in place"),
              (forgets_velocity, adam_step, "keep β times the previous velocity"),
              (momentum_step, _adam_without_correction, "no bias correction"),
              (momentum_step, only_m_corrected, "v̂ = v / (1 − β2^t) is missing"),

@@ -25,6 +25,7 @@ __all__ = [
     "resolve_dtype",
     "to_numpy",
     "asarray",
+    "one_hot",
     "Backend",
     "available_backends",
 ]
@@ -85,6 +86,26 @@ def resolve_dtype(xp, dtype):
     if dtype is np.float32 or dtype is np.float64 or isinstance(dtype, np.dtype):
         return getattr(xp, np.dtype(dtype).name)
     return dtype
+
+
+_CLASSES: dict = {}
+
+
+def one_hot(labels, n_classes: int, dtype=None):
+    """(N,) integer labels -> (N, C) one-hot rows: row n is 1 at column labels[n], 0 elsewhere.
+
+    Any array library: rows are compared with 0..C-1 (the array API has no index assignment), and
+    the result has ``dtype`` (default float64), on the labels' device. The one place the course
+    builds one-hot rows: the losses, notebook 02's softmax gradient and the character RNN's inputs.
+    Labels outside 0..C-1 give a row of zeros; callers facing students check the range first.
+    """
+    xp = xp_of(labels)
+    device = getattr(labels, "device", None)
+    key = (type(labels), int(n_classes), labels.dtype, str(device))
+    classes = _CLASSES.get(key)
+    if classes is None:  # one small arange per (library, C, dtype, device), reused every batch
+        classes = _CLASSES[key] = xp.arange(int(n_classes), dtype=labels.dtype, device=device)
+    return xp.astype(xp.reshape(labels, (-1, 1)) == classes, resolve_dtype(xp, dtype))
 
 
 def to_numpy(x: Any) -> np.ndarray:

@@ -9,6 +9,7 @@ from importlib import resources
 
 import numpy as np
 
+from ..backend import one_hot
 from ..errors import choose, positive_int
 
 __all__ = ["text_corpus", "Vocabulary", "char_vocabulary", "text_windows", "CORPORA"]
@@ -62,7 +63,7 @@ class Vocabulary:
 
     def one_hot(self, text: str) -> np.ndarray:
         """String of length T -> (T, len(self)) float64 one-hot rows (RNN inputs)."""
-        return np.eye(len(self))[self.encode(text)]
+        return one_hot(self.encode(text), len(self))
 
 
 def char_vocabulary(text: str | None = None) -> Vocabulary:

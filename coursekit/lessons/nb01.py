@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..backend import to_numpy
+from ..nn.activations import step as _step
 from ..plotting.classification import perceptron_with_bias as plot  # notebook 01 calls perceptron.plot
 
 __all__ = [
@@ -40,9 +41,15 @@ __all__ = [
 
 
 def step(z, negative: int = 0):
-    """Heaviside step: 1 where z >= 0, ``negative`` (0 or -1) elsewhere. z: any shape -> int64."""
-    z = np.asarray(to_numpy(z), dtype=float)
-    return np.where(z >= 0, 1, negative).astype(np.int64)
+    """Heaviside step: 1 where z >= 0, ``negative`` (0 or -1) elsewhere. z: any shape -> int64.
+
+    ``nn.activations.step`` (firing at the threshold), in the label encoding of notebook 01:
+    the integers {0, 1} or {-1, +1} that the perceptron's labels use.
+    """
+    if negative not in (0, -1):
+        raise ValueError(f"negative must be 0 or -1 (the label of a unit that does not fire), not {negative!r}")
+    fired = _step(np.asarray(to_numpy(z), dtype=float)).astype(np.int64)
+    return fired if negative == 0 else 2 * fired - 1
 
 
 def threshold_unit(X, w, theta):

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..backend import one_hot as backend_one_hot
+
 __all__ = ["linear_data", "bowl_hessian", "critical_learning_rate", "optimizer_path", "steps_below", "one_hot",
            "softmax_reference", "softmax_loss_reference", "softmax_gradients_reference"]
 
@@ -107,7 +109,7 @@ def one_hot(y, n_classes: int):
     y = np.asarray(y).reshape(-1).astype(np.int64)
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"labels must lie in [0, {n_classes}), got values from {y.min()} to {y.max()}")
-    return (y[:, None] == np.arange(n_classes)[None, :]).astype(np.float64)
+    return backend_one_hot(y, n_classes)
 
 
 def softmax_reference(S):

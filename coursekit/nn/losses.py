@@ -19,7 +19,7 @@ import numpy as np
 from .base import ShapeError
 
 
-from ..backend import xp_of
+from ..backend import one_hot, xp_of
 from ..errors import describe_shape
 
 __all__ = ["Loss", "SoftmaxCrossEntropy", "MSE", "Hinge", "softmax", "log_softmax"]
@@ -37,19 +37,6 @@ def softmax(scores, axis: int = -1):
     xp = xp_of(scores)
     e = xp.exp(scores - xp.max(scores, axis=axis, keepdims=True))
     return e / xp.sum(e, axis=axis, keepdims=True)
-
-
-_CLASSES: dict = {}
-
-
-def _one_hot(y, n_classes: int, dtype, device):
-    """(N,) labels -> (N, C) one-hot rows, by comparison with 0..C-1 (no index assignment)."""
-    xp = xp_of(y)
-    key = (type(y), n_classes, y.dtype, str(device))
-    classes = _CLASSES.get(key)
-    if classes is None:  # one small arange per (library, C, device), reused every batch
-        classes = _CLASSES[key] = xp.arange(n_classes, dtype=y.dtype, device=device)
-    return xp.astype(xp.reshape(y, (-1, 1)) == classes, dtype)
 
 
 _EYES: dict = {}
@@ -143,7 +130,7 @@ class SoftmaxCrossEntropy(_LabelLoss):
         shifted = scores - xp.max(scores, axis=1, keepdims=True)  # stable: largest score is 0
         e = xp.exp(shifted)
         total = xp.sum(e, axis=1, keepdims=True)
-        onehot = _one_hot(y, scores.shape[1], scores.dtype, scores.device)
+        onehot = one_hot(y, scores.shape[1], scores.dtype)
         n = scores.shape[0]
         self.cache = (e / total, onehot)  # softmax, kept for backward
         # -log softmax[y] = log Σ exp(shifted) − shifted[y], averaged over the batch
@@ -176,7 +163,7 @@ class Hinge(_LabelLoss):
 
     def _forward(self, scores, y) -> float:
         xp = xp_of(scores)
-        onehot = _one_hot(y, scores.shape[1], scores.dtype, scores.device)
+        onehot = one_hot(y, scores.shape[1], scores.dtype)
         correct = xp.sum(scores * onehot, axis=1, keepdims=True)  # s_{n, y_n}, (N, 1)
         margins = (scores - correct + self.margin) * (1.0 - onehot)  # the correct class adds 0
         margins = xp.where(margins > 0, margins, xp.zeros_like(margins))

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import choose
 from ..nn import activations as act
+from ..nn.gradcheck import numerical_gradient
 from .style import color, new_grid, style_axes
 
 __all__ = ["ACTIVATIONS", "activation_functions", "get_activation"]
@@ -47,7 +48,8 @@ def get_activation(name: str) -> tuple[Callable, Callable]:
 
 
 def _numerical_derivative(f, z, h=1e-4):
-    return (np.asarray(f(z + h), dtype=float) - np.asarray(f(z - h), dtype=float)) / (2 * h)
+    """f'(z) for an elementwise f, (n,) -> (n,): the gradient of Σ f(z), by nn's central differences."""
+    return numerical_gradient(lambda v: np.sum(np.asarray(f(v), dtype=float)), np.asarray(z, dtype=float), h=h)
 
 
 def _resolve(activations) -> dict[str, tuple[Callable, Callable]]:

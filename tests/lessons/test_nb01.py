@@ -12,6 +12,14 @@ def test_hand_set_gates(gate, w):
     assert np.array_equal(P.predict(w, X), y)
 
 
+def test_step_fires_at_zero_in_either_label_encoding():
+    z = np.array([-2.0, 0.0, 0.5])
+    assert P.step(z).tolist() == [0, 1, 1] and P.step(z, negative=-1).tolist() == [-1, 1, 1]
+    assert P.step(z).dtype == np.int64
+    with pytest.raises(ValueError, match="negative must be 0 or -1"):
+        P.step(z, negative=1)
+
+
 def test_threshold_unit_fires_at_threshold():
     X, _ = truth_table("or")
     assert P.threshold_unit(X, [1, 1], 1).tolist() == [0, 1, 1, 1]

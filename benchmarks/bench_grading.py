@@ -1,6 +1,7 @@
-"""Grading throughput, by hand: submissions per minute with and without the sandbox, and the floor.
+"""Grading throughput, by hand: submissions per minute with and without the sandbox, on Dask, and the floor.
 
-    python benchmarks/bench_grading.py [MASTER.ipynb ...] [--copies N] [--jobs 1 2]
+    python benchmarks/bench_grading.py [MASTER.ipynb ...] [--copies N] [--jobs 1 2] [--no-cluster]
+    python benchmarks/bench_grading.py --sizing [--students 1000] [--minutes 30]
 
 For each master, grades N copies of it (full marks, every cell runs) at each --jobs value, with
 the sandbox and without (--no-sandbox), interleaved so that a load spike hits both alike. Beside
@@ -9,12 +10,23 @@ them, the floor: executing the same rebuilt notebook once with nbclient in a fre
 starts. Then where one submission's time goes: worker process start, kernel start (plain and
 sandboxed), the guard's baseline and one integrity probe.
 Default masters: the tests' tiny fixture (the grader's own overhead), lectures 00 and 03.
+
+Cluster mode (when Dask is installed, unless --no-cluster): the same copies graded through
+``--scheduler`` on a ``dask scheduler`` with 1, then 2, single-threaded ``dask worker`` processes
+on loopback, started before the clock as an instructor's cluster would be; printed beside the
+local --jobs rows with the two ratios the cluster must meet (2 workers against 1; 2 workers
+against local --jobs 2).
+
+--sizing grades one copy of each of the 13 masters, one at a time (sandbox on, --jobs 1), and
+sizes a class: the worker cores that grade ``--students`` x 13 submissions in ``--minutes``.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import socket
 import shutil
 import statistics
 import subprocess
@@ -50,7 +62,57 @@ def _floor(master: Path) -> float:
         return time.perf_counter() - start
 
 
-def bench(master: Path, copies: int, jobs_list: list[int]) -> None:
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def dask_cluster(workers: int):
+    """The address of a ``dask scheduler`` with ``workers`` one-thread ``dask worker`` processes
+    on 127.0.0.1, all connected before this yields; every process is killed on exit."""
+    import distributed
+    import psutil
+
+    dask_cli = str(Path(sys.executable).parent / "dask")
+    port = _port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = dict(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    procs = [subprocess.Popen([dask_cli, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"], **quiet)]
+    try:
+        procs += [subprocess.Popen([dask_cli, "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+                                    "--no-dashboard"], **quiet) for _ in range(workers)]
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with distributed.Client(address, timeout="5s") as client:
+                    client.wait_for_workers(workers, timeout=60)
+                break
+            except (OSError, TimeoutError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+        yield address
+    finally:
+        for proc in procs:  # the nannies' worker processes and their graders go too
+            with contextlib.suppress(psutil.NoSuchProcess):
+                for child in psutil.Process(proc.pid).children(recursive=True):
+                    child.kill()
+            proc.kill()
+            proc.wait(timeout=30)
+
+
+def _have_dask() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def bench(master: Path, copies: int, jobs_list: list[int], cluster: bool = True) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         solutions = tmp / "solutions"
@@ -66,6 +128,7 @@ def bench(master: Path, copies: int, jobs_list: list[int]) -> None:
         grade([subs[0]], ref, solutions, progress=False, log=lambda m: None)  # reference run, cached
         print(f"{master.name}: {copies} submissions, {os.cpu_count()} CPU cores")
         floor = statistics.median(_floor(master) for _ in range(3))
+        local = {}
         print(f"  floor (nbclient, one plain kernel): {floor:6.2f} s per notebook, "
               f"{60 / floor:6.1f} notebooks/minute")
         for jobs in jobs_list:
@@ -85,6 +148,25 @@ def bench(master: Path, copies: int, jobs_list: list[int]) -> None:
                          if jobs == 1 else ""))
             print(f"  --jobs {jobs}: the sandbox costs {100 * (1 - rates[True] / rates[False]):4.1f}% "
                   "of throughput")
+            local[jobs] = rates[True]
+        if not cluster:
+            return
+        dask_rates = {}
+        for workers in (1, 2):
+            out = tmp / f"out-dask-{workers}"
+            out.mkdir()
+            shutil.copytree(ref / "reference", out / "reference")
+            with dask_cluster(workers) as address:
+                start = time.perf_counter()
+                grade(subs, out, solutions, sandboxed=True, progress=False, log=lambda m: None,
+                      cluster=address)
+                elapsed = time.perf_counter() - start
+            dask_rates[workers] = copies / elapsed * 60
+            print(f"  Dask, {workers} worker{'s' if workers > 1 else ''} of 1 thread, sandbox: {elapsed:6.1f} s, "
+                  f"{dask_rates[workers]:6.1f} submissions/minute")
+        print(f"  Dask: 2 workers reach {dask_rates[2] / dask_rates[1]:4.2f}x one worker (target 1.7x)"
+              + (f"; 2 workers are {100 * (dask_rates[2] / local[2] - 1):+5.1f}% against local --jobs 2 "
+                 "(target within 15%)" if 2 in local else ""))
 
 
 def breakdown(repeats: int = 5) -> None:
@@ -113,6 +195,38 @@ def breakdown(repeats: int = 5) -> None:
               f"{base:.3f} s; one integrity probe {probe:.3f} s")
 
 
+def sizing(students: int, minutes: float) -> None:
+    """Seconds per sandboxed submission of each master, and the cores a class of ``students`` needs."""
+    masters = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    per = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for master in masters:
+            solutions = tmp / master.stem / "solutions"
+            solutions.mkdir(parents=True)
+            shutil.copy(master, solutions / master.name)
+            subs = []
+            for name in ("warmup", "timed"):
+                d = tmp / master.stem / "subs" / name
+                d.mkdir(parents=True)
+                shutil.copy(master, d / master.name)
+                subs.append(d)
+            out = tmp / master.stem / "out"
+            grade([subs[0]], out, solutions, progress=False, log=lambda m: None)  # the reference run
+            start = time.perf_counter()
+            grade([subs[1]], out, solutions, progress=False, log=lambda m: None)
+            per[master.name] = time.perf_counter() - start
+            print(f"  {master.name:55s} {per[master.name]:6.1f} s per submission")
+    total = sum(per.values())
+    core_seconds = total * students
+    cores = core_seconds / (minutes * 60)
+    print(f"one student's {len(per)} notebooks: {total:.0f} s of one core (each includes a grading "
+          "process start, which a long batch pays once per worker)")
+    print(f"{students} students x {len(per)} notebooks = {students * len(per)} submissions, "
+          f"{core_seconds / 3600:.1f} core-hours: {cores:.0f} single-threaded worker cores finish in "
+          f"{minutes:g} minutes (plus the {len(per)} reference runs, {total:.0f} s, done once on the client)")
+
+
 def _timed(fn) -> float:
     t0 = time.perf_counter()
     fn()
@@ -124,10 +238,20 @@ def main() -> None:
     parser.add_argument("masters", nargs="*", type=Path, default=DEFAULTS)
     parser.add_argument("--copies", type=int, default=6)
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-cluster", action="store_true", help="skip the Dask rows")
+    parser.add_argument("--sizing", action="store_true", help="time each of the 13 masters and size a class")
+    parser.add_argument("--students", type=int, default=1000)
+    parser.add_argument("--minutes", type=float, default=30)
     args = parser.parse_args()
+    if args.sizing:
+        sizing(args.students, args.minutes)
+        return
     breakdown()
+    cluster = not args.no_cluster and _have_dask()
+    if not cluster and not args.no_cluster:
+        print('Dask is not installed: no cluster rows (pip install "coursekit[cluster]")')
     for master in args.masters:
-        bench(master, args.copies, args.jobs)
+        bench(master, args.copies, args.jobs, cluster)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from coursekit.course.cluster import wait_for_workers
 from coursekit.course.grade import grade
 from coursekit.course.kernel import new_client, start_kernel, stop_kernel
 from coursekit.course.markers import parse_master
@@ -72,7 +73,6 @@ def _port() -> int:
 def dask_cluster(workers: int):
     """The address of a ``dask scheduler`` with ``workers`` one-thread ``dask worker`` processes
     on 127.0.0.1, all connected before this yields; every process is killed on exit."""
-    import distributed
     import psutil
 
     dask_cli = str(Path(sys.executable).parent / "dask")
@@ -84,16 +84,7 @@ def dask_cluster(workers: int):
     try:
         procs += [subprocess.Popen([dask_cli, "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
                                     "--no-dashboard"], **quiet) for _ in range(workers)]
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with distributed.Client(address, timeout="5s") as client:
-                    client.wait_for_workers(workers, timeout=60)
-                break
-            except (OSError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
+        wait_for_workers(address, workers)
         yield address
     finally:
         for proc in procs:  # the nannies' worker processes and their graders go too

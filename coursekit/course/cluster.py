@@ -91,6 +91,27 @@ def _connect(target: str, jobs: int, log):
     return cluster, client
 
 
+def wait_for_workers(address: str, workers: int, timeout: float = 90) -> None:
+    """Return once ``workers`` Dask workers are connected to the scheduler at ``address``, which
+    may still be starting; ClusterError after ``timeout`` seconds. For scripts that start a
+    cluster and grade on it at once (the benchmark, the tests, a SLURM job script)."""
+    import time
+
+    distributed = require_dask()
+    give_up = time.monotonic() + timeout
+    while True:
+        try:
+            with distributed.Client(address, timeout="5s") as client:
+                client.wait_for_workers(workers, timeout=max(1.0, give_up - time.monotonic()))
+            return
+        except (OSError, TimeoutError) as err:
+            if time.monotonic() > give_up:
+                raise ClusterError(f"{workers} Dask worker(s) did not connect to {address} within "
+                                   f"{timeout:g} s ({type(err).__name__}); are they started and "
+                                   "pointed at this address?") from None
+            time.sleep(1)
+
+
 def run_on_cluster(target: str, todo: list, limits: dict, jobs: int, finish, bar, log=print) -> None:
     """Grade ``todo`` ([(sub, master, answers, copies)]) on Dask; ``finish(item, run)`` on the
     client for each result as it arrives, in the order they complete."""

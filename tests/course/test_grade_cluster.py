@@ -26,6 +26,7 @@ _file_name, _hostile, _write = (getattr(course_test_module("test_grade"), n)
 _answer, _attacks = (getattr(course_test_module("test_grade_sandbox"), n) for n in ("_answer", "_attacks"))
 
 from coursekit.course.cli import main
+from coursekit.course.cluster import wait_for_workers
 
 try:
     import distributed
@@ -84,16 +85,7 @@ def _cluster(workers: int):
         for _ in range(workers):
             procs.append(_start(["worker", address, "--nthreads", "1", "--host", "127.0.0.1",
                                  "--no-dashboard", "--death-timeout", "60"]))
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with distributed.Client(address, timeout="5s") as client:
-                    client.wait_for_workers(workers, timeout=60)
-                break
-            except (OSError, TimeoutError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(1)
+        wait_for_workers(address, workers)
         yield address, procs
     finally:
         _stop(procs)
@@ -227,3 +219,12 @@ def test_without_dask_the_error_says_what_to_install(monkeypatch, tmp_path, caps
     rc = _grade(_good_batch(tmp_path, 1), tmp_path / "out", "--scheduler", "tcp://127.0.0.1:1")
     assert rc == 2
     assert 'pip install "coursekit[cluster]"' in capsys.readouterr().err
+
+
+@needs_dask
+def test_waiting_for_workers_that_never_come_says_what_to_check():
+    from coursekit.course.cluster import ClusterError
+
+    address = f"tcp://127.0.0.1:{_free_port()}"  # nothing listens here
+    with pytest.raises(ClusterError, match=r"1 Dask worker\(s\) did not connect to .* within 3 s.*pointed at this address"):
+        wait_for_workers(address, 1, timeout=3)

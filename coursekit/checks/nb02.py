@@ -12,6 +12,7 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..nn.gradcheck import numerical_gradient
+from ..lessons.nb02 import linear_data, steps_below
 from .core import Checks
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "check_minibatch_gd",
     "check_numerical_gradient",
     "check_optimizer_steps",
+    "check_momentum_sweep",
 ]
 
 # Small data sets with hand-checkable numbers.
@@ -415,4 +417,102 @@ def check_optimizer_steps(momentum_step, adam_step) -> bool:
                      "Adam at t = 3 with m = [0.05, −0.01], v = [0.002, 0.0001]")
     _check_adam_case(c, adam_step, (w, np.zeros(2), np.zeros(2), np.array([0.0, 1.0]), 1, 0.01),
                      "Adam with a zero gradient component: that weight stays, no 0/0")
+    return c.report()
+
+
+# -- 02.momentum_sweep ----------------------------------------------------------------------
+def _first_below(gaps, tol):
+    below = np.flatnonzero(np.asarray(gaps, dtype=float) < tol)
+    return int(below[0]) if below.size else None
+
+
+def _sweep(grad_f, gap_f, w0, lr, betas, max_steps, tol, *, fresh_w=True, fresh_v=True, count=steps_below):
+    """{beta: steps} as the exercise asks, or as one of its usual slips computes it."""
+    found, w, v = {}, np.array(w0, dtype=float), np.zeros(len(w0))
+    for beta in betas:
+        w = np.array(w0, dtype=float) if fresh_w else w
+        v = np.zeros(len(w0)) if fresh_v else v
+        path = [w]
+        with np.errstate(all="ignore"):
+            for _ in range(max_steps):
+                v = beta * v - lr * np.asarray(grad_f(w), dtype=float)
+                w = w + v
+                path.append(w)
+        found[beta] = count(gap_f(np.array(path)), tol)
+    return found
+
+
+def _valley():
+    """The narrow valley of section 7 (correlation 0.98): grad_f, gap_f and the start."""
+    X, y = linear_data(n=50, w_true=(2.0, -1.0), noise=0.5, correlation=0.98, seed=0)
+    w_star = np.linalg.solve(X.T @ X, X.T @ y)
+    e_star = _loss(w_star, X, y)
+    gap_f = lambda P: 0.5 * np.mean((y[:, None] - X @ np.asarray(P, dtype=float).T) ** 2, axis=0) - e_star
+    return (lambda w: _grad(w, X, y)), gap_f, np.array([0.0, 1.75])
+
+
+def _bowl():
+    """A small bowl with curvatures 1 and 0.05 and its minimum at 0: the gap is ½ Σ c w²."""
+    curv = np.array([1.0, 0.05])
+    return (lambda w: curv * w), (lambda P: 0.5 * np.asarray(P, dtype=float) ** 2 @ curv), np.array([1.0, 1.0])
+
+
+def _steps_text(s) -> str:
+    return "never (within the steps run)" if s is None else f"{s} steps"
+
+
+_SWEEP_SLIPS = [
+    (dict(count=_first_below), "count the steps until the gap STAYS below tol (linear.steps_below), not "
+     "the first step where it dips below: with momentum the loss swings back above"),
+    (dict(fresh_w=False, fresh_v=False), "start every β afresh from w0 with v = 0: your runs went on from where "
+     "the previous β stopped"),
+    (dict(fresh_v=False), "reset the velocity to v = 0 for every β: yours carried the last run's velocity"),
+    (dict(fresh_w=False), "start every β from w0: your runs began where the previous β stopped"),
+]
+
+
+def _sweep_hint(got, exp, variants, beta, max_steps) -> str:
+    s = got[beta]
+    for found, hint in variants:
+        if found[beta] == s:
+            return hint
+    if exp[beta] is not None and s is not None and abs(s - exp[beta]) == 1:
+        return ("off by one: the path holds w0 and then the weights after each of the max_steps steps "
+                "(max_steps + 1 rows), and steps_below counts from row 0")
+    if beta == 0:
+        return ("with β = 0 the velocity is −η·g and momentum is plain gradient descent: run max_steps of "
+                "your momentum_step with beta = 0")
+    if s is None:
+        return f"run all max_steps = {max_steps} steps for every β before counting"
+    return "run max_steps momentum steps from w0 with your momentum_step, then linear.steps_below(gap_f(path), tol)"
+
+
+def _valid_steps(c, got, betas, label) -> bool:
+    if not isinstance(got, dict):
+        return c.case(False, f"{label}: momentum_sweep returns a dict {{beta: steps}}", f"got {type(got).__name__}")
+    if sorted(got) != sorted(betas):
+        return c.case(False, f"{label}: one entry per β in betas {list(betas)}", f"got the keys {sorted(got)}")
+    bad = [b for b, s in got.items() if not (s is None or (isinstance(s, (int, np.integer)) and not isinstance(s, bool)))]
+    return c.case(not bad, f"{label}: each entry is a number of steps (an int) or None",
+                  f"for β = {bad[0]} got {got[bad[0]]!r}" if bad else "")
+
+
+def check_momentum_sweep(momentum_sweep) -> bool:
+    """momentum_sweep(grad_f, gap_f, w0, lr, betas, max_steps, tol) -> {beta: steps or None}."""
+    c = Checks("02.momentum_sweep", "steps to the minimum for each momentum β")
+    cases = [("the narrow valley at lr 0.1", _valley(), 0.1, (0.0, 0.5, 0.9, 0.99), 1500, 1e-4),
+             ("a bowl with curvatures 1 and 0.05 at lr 0.5", _bowl(), 0.5, (0.0, 0.99, 0.6), 400, 1e-6)]
+    for label, (grad_f, gap_f, w0), lr, betas, max_steps, tol in cases:
+        given = w0.copy()
+        got = c.call(momentum_sweep, grad_f, gap_f, given, lr, betas, max_steps, tol,
+                     description=f"momentum_sweep on {label}")
+        if got is None or not _valid_steps(c, got, betas, label):
+            continue
+        _unchanged(c, (given,), (w0,), "momentum_sweep")
+        exp = _sweep(grad_f, gap_f, w0, lr, betas, max_steps, tol)
+        variants = [(_sweep(grad_f, gap_f, w0, lr, betas, max_steps, tol, **kw), h) for kw, h in _SWEEP_SLIPS]
+        for beta in betas:
+            ok = got[beta] == exp[beta]
+            hint = "" if ok else _sweep_hint(got, exp, variants, beta, max_steps) + f" (you found {_steps_text(got[beta])})"
+            c.case(ok, f"{label}, β = {beta}: {_steps_text(exp[beta])}", hint)
     return c.report()

@@ -233,3 +233,63 @@ def test_optimizer_steps_names_the_usual_slips(capsys):
         assert not nb02.check_optimizer_steps(mom, adam), hint
         out = capsys.readouterr().out
         assert hint in out, (hint, out)
+
+
+# -- 02.momentum_sweep ------------------------------------------------------------------------
+from coursekit.lessons.nb02 import steps_below
+
+
+def _momentum_step(w, v, g, lr, beta):
+    v = beta * v - lr * g
+    return w + v, v
+
+
+def _sweep(grad_f, gap_f, w0, lr, betas, max_steps=1500, tol=1e-4, *, slip=None):
+    """The master's sweep, or one with a slip a student makes."""
+    found, w, v = {}, np.array(w0, dtype=float), np.zeros(len(w0))
+    for beta in betas:
+        if slip != "carry both":
+            v = np.zeros(len(w0)) if slip != "carry v" else v
+            w = np.array(w0, dtype=float) if slip != "carry w" else w
+        path = [w]
+        for _ in range(max_steps if slip != "short" else max_steps // 3):
+            w, v = _momentum_step(w, v, grad_f(w), lr, beta)
+            path.append(w)
+        gaps = gap_f(np.array(path))
+        if slip == "first dip":
+            below = np.flatnonzero(gaps < tol)
+            found[beta] = int(below[0]) if below.size else None
+        elif slip == "off by one":
+            s = steps_below(gaps, tol)
+            found[beta] = None if s is None else s + 1
+        else:
+            found[beta] = steps_below(gaps, tol)
+    return found
+
+
+def test_momentum_sweep_accepts_the_masters_answer(capsys):
+    assert nb02.check_momentum_sweep(_sweep)
+    out = capsys.readouterr().out
+    assert "β = 0.99: 808 steps" in out and "β = 0.0: never" in out
+
+
+def test_momentum_sweep_names_the_usual_slips(capsys):
+    for slip, hint in [("first dip", "STAYS below tol"), ("carry both", "start every β afresh from w0 with v = 0"),
+                       ("carry v", "reset the velocity to v = 0"), ("carry w", "start every β from w0"),
+                       ("off by one", "off by one"), ("short", "run all max_steps")]:
+        assert not nb02.check_momentum_sweep(lambda *a, s=slip: _sweep(*a, slip=s)), slip
+        assert hint in capsys.readouterr().out, slip
+
+
+def test_momentum_sweep_rejects_wrong_shapes_and_a_moved_start(capsys):
+    assert not nb02.check_momentum_sweep(lambda *a: [1, 2, 3])
+    assert "returns a dict {beta: steps}" in capsys.readouterr().out
+    assert not nb02.check_momentum_sweep(lambda g, f, w0, lr, betas, *r: {b: 1.5 for b in betas})
+    assert "each entry is a number of steps (an int) or None" in capsys.readouterr().out
+
+    def moves_w0(grad_f, gap_f, w0, *rest):
+        found = _sweep(grad_f, gap_f, w0.copy(), *rest)
+        w0 -= 1.0
+        return found
+    assert not nb02.check_momentum_sweep(moves_w0)
+    assert "changed an input in place" in capsys.readouterr().out

@@ -23,7 +23,7 @@ from .records import (atomic_write_json, load_records, record_path, write_csv, w
 from .reference import master_sha256, reference_observations
 from .sandbox import check_available, refuse_overlap
 from .scoring import points, score
-from .shortcuts import find_shortcuts, forbidden_names
+from .shortcuts import find_shortcuts, forbidden_names, notebook_aliases
 from .submission import InvalidSubmission, identify, read_answers
 from .workers import WorkerPool, deadline
 
@@ -139,6 +139,8 @@ def _record(sub: Submission, master: Master, master_sha: str, reference: dict, r
         return rec
     scores = score(master, reference, run["observations"])
     exercises = []
+    imports = notebook_aliases([c.source for c, (kind, _) in zip(master.nb.cells, master.kinds)
+                                if c.cell_type == "code" and kind == "teaching"])
     for ex_id, ex in master.exercises.items():
         matched, total, failures = scores[ex_id]
         status, message = run["status"][ex_id]
@@ -151,7 +153,8 @@ def _record(sub: Submission, master: Master, master_sha: str, reference: dict, r
         elif status == "ok" and failures:
             message = "; ".join(failures)
         shortcuts = ([] if ex_id in run["missing"] else
-                     find_shortcuts(answers.get(ex_id, ""), forbidden_names(master.nb.cells[ex.cell].source)))
+                     find_shortcuts(answers.get(ex_id, ""), forbidden_names(master.nb.cells[ex.cell].source),
+                                    imports))
         if shortcuts:
             message = "; ".join(filter(None, [message, "flagged: uses " + ", ".join(shortcuts)]))
         note = (f"your notebook has {copies[ex_id]} cells `# EXERCISE {ex_id}`: the last one was "

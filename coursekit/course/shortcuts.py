@@ -9,8 +9,11 @@ Two kinds, found by reading the answer's code (it is not run here):
   ``# FORBIDDEN: nn.Conv2D, nn.conv2d_naive`` (docs/AUTHORING.md). ``nn.Conv2D`` matches
   ``nn.Conv2D``, ``coursekit.nn.Conv2D``, ``ck.nn.conv.Conv2D`` and ``from coursekit.nn import Conv2D``.
 
-Such an answer is graded as usual and flagged in its record and feedback, for the instructor to
-judge. A determined student can hide a name from any reader of code; this catches the plain uses.
+Names the answer uses but does not import are read through the imports of the notebook's teaching
+cells (``from coursekit.nn.conv import conv2d_naive as ck_conv2d_naive`` in a set-up cell makes a
+bare ``ck_conv2d_naive(...)`` in the answer a use of ``nn.conv2d_naive``), unless the answer binds
+that name itself. Such an answer is graded as usual and flagged in its record and feedback, for
+the instructor to judge. A determined student can hide a name from any reader of code; this catches the plain uses.
 """
 from __future__ import annotations
 
@@ -54,9 +57,37 @@ def _aliases(tree: ast.AST) -> dict[str, str]:
     return names
 
 
-def _uses(tree: ast.AST) -> list[str]:
-    """Every dotted name the code refers to, imported names spelled out in full."""
-    aliases = _aliases(tree)
+def notebook_aliases(sources: list[str]) -> dict[str, str]:
+    """The names the import statements of these cells bind -> what they stand for. Cells that are
+    not Python (magics, shell lines) are skipped."""
+    names: dict[str, str] = {}
+    for source in sources:
+        try:
+            names.update(_aliases(ast.parse(source)))
+        except SyntaxError:
+            continue
+    return names
+
+
+def _bound(tree: ast.AST) -> set[str]:
+    """Names the answer binds itself (assignments, defs, classes, arguments, loop variables)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            found.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, ast.arg):
+            found.add(node.arg)
+    return found
+
+
+def _uses(tree: ast.AST, context: dict[str, str] | None = None) -> list[str]:
+    """Every dotted name the code refers to, imported names spelled out in full (the answer's own
+    imports first, then ``context``: the notebook's, for names the answer does not bind)."""
+    own = _bound(tree)
+    aliases = {k: v for k, v in (context or {}).items() if k not in own}
+    aliases.update(_aliases(tree))
 
     def full(name: str) -> str:
         head, _, rest = name.partition(".")
@@ -72,6 +103,8 @@ def _uses(tree: ast.AST) -> list[str]:
             name = _dotted(node)
             if name:
                 found += [name, full(name)]
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in aliases:
+            found.append(aliases[node.id])
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
               and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant)
               and isinstance(node.args[1].value, str)):
@@ -89,14 +122,15 @@ def _names_the_same(parts: list[str], bad: list[str]) -> bool:
     return all(any(p == b for p in rest) for b in bad[:-1])
 
 
-def find_shortcuts(answer: str, forbidden: list[str]) -> list[str]:
-    """What the answer uses that it should have built, in a sentence each (empty: nothing)."""
+def find_shortcuts(answer: str, forbidden: list[str], context: dict[str, str] | None = None) -> list[str]:
+    """What the answer uses that it should have built, in a sentence each (empty: nothing).
+    ``context``: the notebook's imports (``notebook_aliases`` of its teaching cells)."""
     try:
         tree = ast.parse(answer)
     except SyntaxError:
         return []  # graded (and reported) as a syntax error already
     flagged: dict[str, str] = {}  # one sentence per helper or forbidden name, first use shown
-    for name in dict.fromkeys(_uses(tree)):
+    for name in dict.fromkeys(_uses(tree, context)):
         parts = name.split(".")
         if "checks" in parts and any(_is_private(p) for p in parts[parts.index("checks") + 1:]):
             flagged.setdefault(name, f"`{name}`, a private helper of the course's checks")

@@ -259,10 +259,21 @@ def _forward_cause(out, variants, default):
     return next((hint for hint, alt in variants.items() if _matches(out, alt)), default)
 
 
+def _only_out(c, out, label):
+    """The output array, or None after a failed case when a tuple came back (out, cache)."""
+    if isinstance(out, (tuple, list)):
+        c.case(False, f"{label}: returns out, one array (N, D)",
+               f"it returned a {type(out).__name__} of {len(out)}: return only out; the running "
+               "averages go into the state dict, and the backward pass recomputes what it needs from x")
+        return None
+    return out
+
+
 def _bn_train_case(c, fn, label, x, gamma, beta, state):
     """One train-mode call: the output, then the running averages left in the state."""
     st = {k: np.array(v, dtype=float) if k.startswith("running") else v for k, v in state.items()}
-    out = c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, True, description=f"{label} (train=True)")
+    out = _only_out(c, c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, True,
+                              description=f"{label} (train=True)"), label)
     if out is None:
         return
     want, rm, rv = _bn_reference(x, gamma, beta, state, True)
@@ -282,7 +293,8 @@ def _bn_train_case(c, fn, label, x, gamma, beta, state):
 
 def _bn_test_case(c, fn, label, x, gamma, beta, state):
     st = {k: np.array(v, dtype=float) if k.startswith("running") else v for k, v in state.items()}
-    out = c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, False, description=f"{label} (train=False)")
+    out = _only_out(c, c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, False,
+                              description=f"{label} (train=False)"), label)
     if out is None:
         return
     want, _, _ = _bn_reference(x, gamma, beta, state, False)

@@ -192,6 +192,11 @@ def test_batchnorm_forward_names_each_slip(slip, hint, capsys):
     assert hint in capsys.readouterr().out
 
 
+def test_batchnorm_forward_returning_a_cache_too_is_told_to_return_out_only(capsys):
+    assert not nb07.check_batchnorm_forward(lambda *a: (bn_forward(*a), None))
+    assert "return only out" in capsys.readouterr().out
+
+
 def test_batchnorm_backward_passes_the_master(capsys):
     assert nb07.check_batchnorm_backward(bn_backward)
     x, dout = np.random.default_rng(1).normal(size=(2, 5, 3))

@@ -135,13 +135,15 @@ def bn_forward(x, gamma, beta, state, train, *, slip=None):
         mu, var = state["running_mean"], state["running_var"]
         if slip == "update at test":
             state["running_mean"] = mom * mu + (1 - mom) * x.mean(axis=0)
-    if slip == "no eps":
+    if slip == "by variance":
+        xhat = (x - mu) / (var + eps)
+    elif slip == "no eps":
         xhat = (x - mu) / np.sqrt(var)
     elif slip == "eps outside":
         xhat = (x - mu) / (np.sqrt(var) + eps)
     else:
         xhat = (x - mu) / np.sqrt(var + eps)
-    return gamma * xhat + beta
+    return xhat if slip == "no gamma beta" else gamma * xhat + beta
 
 
 def bn_backward(dout, x, gamma, eps, *, slip=None):
@@ -186,6 +188,10 @@ def test_batchnorm_forward_passes_the_master_and_agrees_with_coursekit(capsys):
     ("overwrite", "overwritten by the batch statistics"),
     ("no update", "the running averages were not updated"),
     ("axis 1", "over the features (axis 1)"),
+    ("by variance", "it divides by the variance"),
+    ("no gamma beta", "gamma and beta are not applied"),
+    ("no eps", "eps is missing: divide by np.sqrt(running_var + eps)"),             # test mode
+    ("eps outside", "eps is outside the square root: divide by np.sqrt(running_var + eps)"),
 ])
 def test_batchnorm_forward_names_each_slip(slip, hint, capsys):
     assert not nb07.check_batchnorm_forward(_slipped(bn_forward, slip))

@@ -1,8 +1,8 @@
 """Public checks of notebook 07, activations, initialisation and normalisation.
 
 Each ``check_*`` runs the student's answer on small cases and prints one verdict per case.
-Expected values come from closed forms written here (or from statistics of large draws), never
-from the student's own code.
+Expected values come from closed forms written here (or from statistics of large draws), from
+``coursekit.nn.BatchNorm`` and from numerical gradients, never from the student's own code.
 """
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ import math
 
 import numpy as np
 
+from .. import nn
 from ..backend import to_numpy
+from ..nn.gradcheck import numerical_gradient
 from .core import Checks
+from .gradients import compare_gradients
 from .verdict import Verdict
 
-__all__ = ["check_activations", "check_variance_experiment", "check_glorot_he", "check_standardize"]
+__all__ = ["check_activations", "check_variance_experiment", "check_glorot_he", "check_standardize",
+           "check_batchnorm_forward", "check_batchnorm_backward", "check_batchnorm_experiment"]
 
 _Z = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 2.0, 4.0])
 
@@ -174,4 +178,318 @@ def check_standardize(fit_standardizer, standardize) -> Verdict:
     if Z is not None:
         c.close(Z, (Xte - Xtr.mean(axis=0)) / np.array([Xtr[:, 0].std(), Xtr[:, 1].std(), 1.0]),
                 "test data use the TRAINING mean and std", "never recompute statistics on the test data")
+    return Verdict(c.report())
+
+
+# -- 07.batchnorm_forward, 07.batchnorm_backward, 07.batchnorm_experiment ---------------------
+# The reference is coursekit.nn.BatchNorm (biased variance to normalise, unbiased running
+# variance, momentum = the share of the old running value kept); the variants below are the
+# usual slips, each computed here so that a wrong answer is named, not only flagged.
+
+def _bn_state(D, momentum=0.9, eps=1e-5, mean=None, var=None):
+    return {"running_mean": np.zeros(D) if mean is None else np.array(mean, dtype=float),
+            "running_var": np.ones(D) if var is None else np.array(var, dtype=float),
+            "momentum": momentum, "eps": eps}
+
+
+def _bn_layer(state):
+    layer = nn.BatchNorm(len(state["running_mean"]), momentum=state["momentum"], eps=state["eps"])
+    layer.buffers["running_mean"] = np.array(state["running_mean"], dtype=float)
+    layer.buffers["running_var"] = np.array(state["running_var"], dtype=float)
+    return layer
+
+
+def _bn_reference(x, gamma, beta, state, train):
+    """(out, running_mean, running_var) of nn.BatchNorm from this state."""
+    layer = _bn_layer(state)
+    layer.params["gamma"], layer.params["beta"] = np.array(gamma, float), np.array(beta, float)
+    out = layer.forward(np.array(x, dtype=float), train=train)
+    return out, layer.running_mean, layer.running_var
+
+
+def _forward_variants(x, gamma, beta, eps):
+    """hint -> the train-mode output that mistake gives."""
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    m = x.shape[0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "it normalises with the unbiased variance (divided by N - 1): normalise with the "
+            "biased one, np.var(x, axis=0) (divided by N); only the running variance is unbiased":
+                gamma * (x - mu) / np.sqrt(var * m / (m - 1) + eps) + beta,
+            "eps is missing: divide by np.sqrt(var + eps), so that a feature of (almost) constant "
+            "values is not divided by (almost) 0": gamma * (x - mu) / np.sqrt(var) + beta,
+            "eps is outside the square root: divide by np.sqrt(var + eps), not np.sqrt(var) + eps":
+                gamma * (x - mu) / (np.sqrt(var) + eps) + beta,
+            "it divides by the variance: divide by the standard deviation, np.sqrt(var + eps)":
+                gamma * (x - mu) / (var + eps) + beta,
+            "the statistics are taken over the features (axis 1): take them over the batch, "
+            "axis 0, one mean and one variance per feature": gamma * (x - x.mean(axis=1, keepdims=True))
+                / np.sqrt(x.var(axis=1, keepdims=True) + eps) + beta,
+            "gamma and beta are not applied: out = gamma * xhat + beta": (x - mu) / np.sqrt(var + eps),
+        }
+
+
+def _running_variants(x, state):
+    """hint -> (running_mean, running_var) that mistake leaves in the state."""
+    mom, rm, rv = state["momentum"], state["running_mean"], state["running_var"]
+    mu, var = x.mean(axis=0), x.var(axis=0)
+    unb = var * x.shape[0] / (x.shape[0] - 1)
+    return {
+        "the running averages were not updated: in training, state['running_mean'] = momentum * "
+        "running_mean + (1 - momentum) * batch mean, and the same for the variance": (rm, rv),
+        "the momentum convention is reversed: momentum is the share of the OLD running value kept, "
+        "running = momentum * running + (1 - momentum) * batch value":
+            ((1 - mom) * rm + mom * mu, (1 - mom) * rv + mom * unb),
+        "the running averages are overwritten by the batch statistics: average them, running = "
+        "momentum * running + (1 - momentum) * batch value": (mu, unb),
+        "the running variance uses the biased batch variance: keep the unbiased one, "
+        "var * N / (N - 1), as coursekit.nn.BatchNorm and PyTorch do": (mom * rm + (1 - mom) * mu,
+                                                                          mom * rv + (1 - mom) * var),
+    }
+
+
+def _matches(a, b):
+    try:
+        return bool(np.allclose(np.asarray(a, dtype=float), b, rtol=1e-6, atol=1e-9))
+    except Exception:
+        return False
+
+
+def _forward_cause(out, variants, default):
+    return next((hint for hint, alt in variants.items() if _matches(out, alt)), default)
+
+
+def _only_out(c, out, label):
+    """The output array, or None after a failed case when a tuple came back (out, cache)."""
+    if isinstance(out, (tuple, list)):
+        c.case(False, f"{label}: returns out, one array (N, D)",
+               f"it returned a {type(out).__name__} of {len(out)}: return only out; the running "
+               "averages go into the state dict, and the backward pass recomputes what it needs from x")
+        return None
+    return out
+
+
+def _bn_train_case(c, fn, label, x, gamma, beta, state):
+    """One train-mode call: the output, then the running averages left in the state."""
+    st = {k: np.array(v, dtype=float) if k.startswith("running") else v for k, v in state.items()}
+    out = _only_out(c, c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, True,
+                              description=f"{label} (train=True)"), label)
+    if out is None:
+        return
+    want, rm, rv = _bn_reference(x, gamma, beta, state, True)
+    if not _matches(out, want):
+        hint = _forward_cause(out, _forward_variants(x, gamma, beta, state["eps"]),
+                              "xhat = (x - batch mean) / sqrt(batch variance + eps), out = gamma * xhat + beta")
+        c.close(out, want, f"{label}: output", hint)
+    else:
+        c.case(True, f"{label}: output gamma * (x - mean) / sqrt(var + eps) + beta, batch statistics")
+    got = (st.get("running_mean"), st.get("running_var"))
+    ok = _matches(got[0], rm) and _matches(got[1], rv)
+    hint = next((h for h, (a, b) in _running_variants(x, state).items() if _matches(got[0], a)
+                 and _matches(got[1], b)), "running = momentum * running + (1 - momentum) * batch "
+                 "value, with state['momentum'] (the running variance from the unbiased batch variance)")
+    c.case(ok, f"{label}: running averages updated in state (momentum {state['momentum']})", hint)
+
+
+def _bn_test_case(c, fn, label, x, gamma, beta, state):
+    st = {k: np.array(v, dtype=float) if k.startswith("running") else v for k, v in state.items()}
+    out = _only_out(c, c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, False,
+                              description=f"{label} (train=False)"), label)
+    if out is None:
+        return
+    want, _, _ = _bn_reference(x, gamma, beta, state, False)
+    batch = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + state["eps"]) + beta
+    rm, rv, eps = state["running_mean"], state["running_var"], state["eps"]
+    variants = {"at test time normalise with the RUNNING mean and variance of the state, not the "
+                "batch's: a prediction must not depend on the other samples": batch,
+                "eps is missing: divide by np.sqrt(running_var + eps)": gamma * (x - rm) / np.sqrt(rv) + beta,
+                "eps is outside the square root: divide by np.sqrt(running_var + eps)":
+                    gamma * (x - rm) / (np.sqrt(rv) + eps) + beta}
+    hint = _forward_cause(out, variants, "gamma * (x - running_mean) / sqrt(running_var + eps) + beta")
+    c.close(out, want, f"{label}: output from the running averages", hint)
+    same = _matches(st.get("running_mean"), state["running_mean"]) and _matches(
+        st.get("running_var"), state["running_var"])
+    c.case(same, f"{label}: the running averages are left unchanged at test time",
+           "a running average was updated at test time: update them only when train=True")
+
+
+def check_batchnorm_forward(batchnorm_forward) -> Verdict:
+    """batchnorm_forward(x (N, D), gamma (D,), beta (D,), state, train) -> out (N, D).
+
+    state: dict with "running_mean", "running_var" (D,), "momentum", "eps"; updated in training.
+    Compared with coursekit.nn.BatchNorm on the same numbers.
+    """
+    c = Checks("07.batchnorm_forward", "batch normalisation, train and test mode")
+    # column 3 varies by 2e-3 only: there eps, its place and the variance's divisor all show
+    x = np.array([[1.0, 10.0, 1.000], [2.0, 30.0, 1.002], [4.0, 20.0, 0.998], [5.0, 60.0, 1.000]])
+    gamma, beta = np.array([1.5, 0.5, 2.0]), np.array([0.1, -1.0, 0.3])
+    _bn_train_case(c, batchnorm_forward, "4 x 3 batch, fresh state", x, gamma, beta, _bn_state(3))
+    state = _bn_state(3, momentum=0.6, eps=0.1, mean=[1.0, -1.0, 0.5], var=[2.0, 0.5, 1.0])
+    _bn_train_case(c, batchnorm_forward, "momentum 0.6, eps 0.1, running averages not at 0 and 1",
+                   x, gamma, beta, state)
+    _bn_test_case(c, batchnorm_forward, "test mode on the same batch", x, gamma, beta, state)
+    _bn_test_case(c, batchnorm_forward, "test mode on one sample", x[:1], gamma, beta, state)
+    # three training steps then test, against one nn.BatchNorm layer (state carried over)
+    rng = np.random.default_rng(73)
+    st, layer = _bn_state(5), nn.BatchNorm(5)
+    g, b = rng.normal(1, 0.3, size=5), rng.normal(0, 0.5, size=5)
+    layer.params["gamma"], layer.params["beta"] = g, b
+    try:
+        for step in range(3):
+            xb = rng.normal(step, 2.0, size=(8, 5))
+            layer.forward(xb, train=True)
+            batchnorm_forward(xb, g.copy(), b.copy(), st, True)
+        xt = rng.normal(1.0, 2.0, size=(4, 5))
+        out = batchnorm_forward(xt, g.copy(), b.copy(), st, False)
+    except Exception as err:
+        c.case(False, "three training batches then a test batch", f"it raised {type(err).__name__}: {err}")
+    else:
+        c.close(out, layer.forward(xt, train=False), "three training batches, then a test batch: "
+                "the same outputs as coursekit.nn.BatchNorm",
+                "fix the cases above first; then: the running averages carry over from one call to "
+                "the next in the state dict (update its entries, do not make a new dict)")
+    return Verdict(c.report())
+
+
+def _bn_grads(dout, x, gamma, eps, *, mean_path=True, var_path=True, unbiased=False, dgamma_x=False):
+    """(dx, dgamma, dbeta) of out = gamma * xhat + beta, train mode, or of one of its slips."""
+    m = x.shape[0]
+    var = x.var(axis=0) * (m / (m - 1) if unbiased else 1.0)
+    inv = 1.0 / np.sqrt(var + eps)
+    xhat = (x - x.mean(axis=0)) * inv
+    dxhat = dout * gamma
+    dx = dxhat - (dxhat.mean(axis=0) if mean_path else 0.0) - (
+        xhat * (dxhat * xhat).mean(axis=0) if var_path else 0.0)
+    return inv * dx, (dout * (x if dgamma_x else xhat)).sum(axis=0), dout.sum(axis=0)
+
+
+def _bn_numeric(dout, x, gamma, beta, eps):
+    """Central differences of sum(out * dout) with respect to x, gamma and beta."""
+    def out(xx, gg, bb):
+        mu, var = xx.mean(axis=0), xx.var(axis=0)
+        return float(np.sum((gg * (xx - mu) / np.sqrt(var + eps) + bb) * dout))
+
+    return (numerical_gradient(lambda v: out(v, gamma, beta), x.copy()),
+            numerical_gradient(lambda v: out(x, v, beta), gamma.copy()),
+            numerical_gradient(lambda v: out(x, gamma, v), beta.copy()))
+
+
+_BN_HINTS = {
+    "dx": "dx = gamma / sqrt(var + eps) * (dout - mean(dout) - xhat * mean(dout * xhat)), means over "
+          "the batch (axis 0): x reaches the output directly and through the batch mean and variance",
+    "dgamma": "dgamma = sum over the batch (axis 0) of dout * xhat: one number per feature, shape (D,)",
+    "dbeta": "dbeta = sum over the batch (axis 0) of dout: one number per feature, shape (D,)",
+}
+
+
+def check_batchnorm_backward(batchnorm_backward) -> Verdict:
+    """batchnorm_backward(dout (N, D), x (N, D), gamma (D,), eps) -> (dx, dgamma, dbeta), train mode.
+
+    Each gradient against a numerical gradient of sum(out * dout), by its relative error; the
+    usual slips (the paths through the mean and the variance dropped, x for xhat in dgamma, the
+    unbiased variance) are named.
+    """
+    c = Checks("07.batchnorm_backward", "the backward pass of batch normalisation")
+    rng = np.random.default_rng(74)
+    for N, D, eps in [(4, 3, 1e-5), (7, 5, 0.1)]:
+        x = rng.normal(1.0, 2.0, size=(N, D))
+        gamma, beta, dout = rng.normal(1.0, 0.5, size=D), rng.normal(size=D), rng.normal(size=(N, D))
+        label = f"N={N}, D={D}, eps={eps}"
+        got = c.call(batchnorm_backward, dout.copy(), x.copy(), gamma.copy(), eps, description=label)
+        if got is None:
+            continue
+        if not isinstance(got, (tuple, list)) or len(got) != 3:
+            c.case(False, f"{label}: returns (dx, dgamma, dbeta)", "return the three gradients as a tuple")
+            continue
+        slips = [("dx lacks the terms through the batch mean and variance: both depend on x, so dx is "
+                  "not just gamma / sqrt(var + eps) * dout", dict(mean_path=False, var_path=False)),
+                 ("dx lacks the term through the variance: - xhat * mean(dout * gamma * xhat)",
+                  dict(var_path=False)),
+                 ("dx lacks the term through the mean: - mean(dout * gamma)", dict(mean_path=False)),
+                 ("it uses the unbiased variance (N - 1): the forward pass normalises with the biased "
+                  "one, np.var(x, axis=0)", dict(unbiased=True)),
+                 ("dgamma uses x: it is the sum of dout * xhat, the NORMALISED x", dict(dgamma_x=True))]
+        compare_gradients(c, label, got, _bn_numeric(dout, x, gamma, beta, eps), hints=_BN_HINTS,
+                          tol=1e-6, n_examples=N,
+                          mistakes=[(h, _bn_grads(dout, x, gamma, eps, **kw)) for h, kw in slips])
+    return Verdict(c.report())
+
+
+def _layer_against_reference(c, BatchNormLayer):
+    """The student's layer, made with BatchNormLayer(5), against nn.BatchNorm(5) on the same calls."""
+    layer = c.call(BatchNormLayer, 5, description="BatchNormLayer(5)")
+    if layer is None:
+        return
+    ref, rng = nn.BatchNorm(5), np.random.default_rng(75)
+    try:
+        params = {k: np.asarray(layer.params[k], dtype=float) for k in ("gamma", "beta")}
+    except Exception:
+        c.case(False, "BatchNormLayer(5) has params 'gamma' and 'beta'", "keep the two arrays in self.params")
+        return
+    c.case(params["gamma"].shape == (5,) and np.all(params["gamma"] == 1) and np.all(params["beta"] == 0),
+           "BatchNormLayer(5): gamma starts at ones (5,), beta at zeros (5,)")
+    for step in range(2):
+        xb, dout = rng.normal(step, 2.0, size=(8, 5)), rng.normal(size=(8, 5))
+        out = c.call(layer.forward, xb.copy(), train=True, description=f"training batch {step + 1}: forward")
+        if out is None:
+            return
+        c.close(out, ref.forward(xb, train=True), f"training batch {step + 1}: forward as nn.BatchNorm",
+                "forward(x, train) returns batchnorm_forward(x, gamma, beta, self.state, train), "
+                "with self.params['gamma'] and self.params['beta']")
+        dx = c.call(layer.backward, dout.copy(), description=f"training batch {step + 1}: backward")
+        if dx is None:
+            return
+        c.close(dx, ref.backward(dout), f"training batch {step + 1}: backward returns dx as nn.BatchNorm",
+                "keep x in self.cache in forward; backward returns the dx of batchnorm_backward")
+        grads = [getattr(layer, "grads", {}).get(k) for k in ("gamma", "beta")]
+        c.case(all(_matches(g, ref.grads[k]) for g, k in zip(grads, ("gamma", "beta"))),
+               f"training batch {step + 1}: self.grads['gamma'] and self.grads['beta'] as nn.BatchNorm",
+               "store dgamma and dbeta in self.grads under the names of self.params: the optimiser reads them")
+    for k in range(2):  # twice: a running average moved by the first test batch shows in the second
+        xt = rng.normal(1.0 + k, 2.0, size=(3, 5))
+        out = c.call(layer.forward, xt.copy(), train=False, description=f"test batch {k + 1}: forward")
+        if out is not None:
+            c.close(out, ref.forward(xt, train=False), f"test batch {k + 1}: forward from the running averages",
+                    "the layer keeps its running averages in its state dict from call to call, and "
+                    "changes them only in training")
+
+
+def _curve(c, curves, label):
+    try:
+        curve = np.asarray(to_numpy(curves[label]), dtype=float)
+    except Exception:
+        c.case(False, f"curves[{label!r}]", "give the (M, 2) array that dg.loss_curve returns")
+        return None
+    if curve.ndim != 2 or curve.shape[1] != 2 or len(curve) == 0:
+        c.case(False, f"curves[{label!r}] has rows (step, loss)", f"got shape {curve.shape}")
+        return None
+    return curve
+
+
+def check_batchnorm_experiment(BatchNormLayer, curves, steps: int = 300) -> Verdict:
+    """BatchNormLayer(num_features): a coursekit.nn layer; curves: {"plain": (M, 2), "batch norm":
+    (M, 2)} from dg.loss_curve, the deep ReLU net at learning rate 1.0 for ``steps`` steps.
+
+    The layer against nn.BatchNorm; the curves against thresholds: the plain net diverges (or
+    ends above a loss of 1.5), the one with batch norm trains all the steps to below 0.6.
+    """
+    c = Checks("07.batchnorm_experiment", "a deep net with and without your batch norm")
+    _layer_against_reference(c, BatchNormLayer)
+    if not isinstance(curves, dict) or not {"plain", "batch norm"} <= set(curves):
+        c.case(False, "curves has the keys 'plain' and 'batch norm'",
+               f"got {type(curves).__name__}" + (f" with keys {sorted(curves)}" if isinstance(curves, dict) else ""))
+        return Verdict(c.report())
+    plain, bn = _curve(c, curves, "plain"), _curve(c, curves, "batch norm")
+    if plain is not None:
+        fails = not np.all(np.isfinite(plain[:, 1])) or plain[-1, 1] > 1.5
+        c.case(fails, "without batch norm the net fails at this step size (it diverges or ends above 1.5)",
+               f"its last loss is {plain[-1, 1]:.3f}: train the plain net (batchnorm=False) with lr = 1.0")
+    if bn is not None:
+        done = np.all(np.isfinite(bn[:, 1])) and int(bn[-1, 0]) == steps
+        c.case(done, f"with batch norm it trains all {steps} steps without diverging",
+               f"it stopped at step {int(bn[-1, 0])}: is a BatchNormLayer before every ReLU "
+               f"(dg.mlp(..., batchnorm=BatchNormLayer)), and steps = {steps}?")
+        if done:
+            c.case(bn[-1, 1] < 0.6, "with batch norm the loss ends below 0.6",
+                   f"it ends at {bn[-1, 1]:.3f}: check the layer's backward and that SGD updates gamma and beta")
     return Verdict(c.report())

@@ -8,6 +8,8 @@ gradient norms, training steps to a loss threshold, and the symmetries of a netw
   forward and backward pass (vanishing gradients show as norms falling towards the input);
 - ``steps_to_loss(model, X, y, optimizer=..., threshold=...)``: mini-batch steps until the
   loss on the whole training set first drops below a threshold;
+- ``loss_curve(model, X, y, lr=..., steps=...)``: the mini-batch loss every few SGD steps, a
+  diverged run ending in inf (the batch normalisation experiment);
 - ``permute_hidden(model, layer, perm)``: the same function with the hidden units of one layer
   reordered; ``interpolate(a, b, t)``: the network whose parameters are (1 - t) a + t b.
 """
@@ -22,7 +24,7 @@ from .. import nn
 from ..nn.builders import ACTIVATION_LAYERS, mlp  # notebooks 07 and 08 build their nets with dg.mlp
 from ..backend import asarray, namespace_of, to_numpy
 
-__all__ = ["mlp", "layer_outputs", "weight_gradient_norms", "steps_to_loss", "permute_hidden",
+__all__ = ["mlp", "layer_outputs", "weight_gradient_norms", "steps_to_loss", "loss_curve", "permute_hidden",
            "interpolate", "ACTIVATION_LAYERS"]
 
 
@@ -95,6 +97,47 @@ def steps_to_loss(model, X, y, *, optimizer, threshold: float, batch_size: int =
             if value < threshold:
                 return step, np.array(curve)
     return None, np.array(curve)
+
+
+def loss_curve(model, X, y, *, lr: float, steps: int, batch_size: int = 32, every: int = 10,
+               seed: int = 0, loss=None):
+    """Train ``steps`` mini-batch SGD steps at learning rate ``lr``; the training curve.
+
+    Returns an array (steps // every, 2) of rows (step, mean of the mini-batch losses of the
+    ``every`` steps up to it), the loss the optimiser sees (train mode), measured at no extra cost.
+    A run whose mini-batch loss stops being a finite number, or exceeds 1000 times its first one,
+    diverged: it ends there, with a row for the steps before it, then (step, inf). Batches: a fresh shuffle (``seed``) each pass over the data, as in ``steps_to_loss``.
+    """
+    if steps < 1 or every < 1:
+        raise ValueError(f"steps and every must be at least 1, got {steps} and {every}.")
+    loss = nn.SoftmaxCrossEntropy() if loss is None else loss
+    optimizer = nn.SGD(lr=lr)
+    xp, X, y = nn.inputs_for(model, X, y)
+    device = array_api_compat.device(X)
+    rng = np.random.default_rng(seed)
+    n = X.shape[0]
+    order, pos, window, curve = rng.permutation(n), 0, [], []
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a diverging run overflows
+        for step in range(1, steps + 1):
+            if pos + batch_size > n:
+                order, pos = rng.permutation(n), 0
+            idx = xp.asarray(order[pos:pos + batch_size], device=device)
+            pos += batch_size
+            value = float(loss.forward(model.forward(xp.take(X, idx, axis=0), train=True),
+                                       xp.take(y, idx, axis=0)))
+            limit = 1e3 * value if step == 1 else limit
+            if not np.isfinite(value) or value > limit:
+                if window:  # the steps since the last row, so a diverged run shows its start
+                    curve.append((step - 1, float(np.mean(window))))
+                curve.append((step, np.inf))
+                break
+            model.backward(loss.backward())
+            optimizer.step(model)
+            window.append(value)
+            if step % every == 0:
+                curve.append((step, float(np.mean(window))))
+                window = []
+    return np.array(curve, dtype=float).reshape(-1, 2)
 
 
 def permute_hidden(model, layer: int, perm):

@@ -28,8 +28,9 @@ def mlp(sizes, activation: str = "relu", init: str = "he_normal", *, seed: int =
     """A multilayer perceptron: ``sizes = [inputs, hidden_1, ..., hidden_k, outputs]``.
 
     Each hidden layer is Dense (weights drawn by ``init``, see ``coursekit.nn.init``; ``std``
-    for "normal"), then BatchNorm when ``batchnorm``, then the activation, then Dropout(p) when
-    ``dropout`` > 0. The last Dense has no activation: it gives scores for SoftmaxCrossEntropy.
+    for "normal"), then BatchNorm when ``batchnorm`` (True: ``BatchNorm(width)``; a class or
+    function instead: ``batchnorm(width)`` makes the layer, e.g. a student's own batch norm), then
+    the activation, then Dropout(p) when ``dropout`` > 0. The last Dense has no activation: it gives scores for SoftmaxCrossEntropy.
     One generator seeded with ``seed`` draws every layer's weights.
     """
     sizes = [int(s) for s in sizes]
@@ -42,7 +43,7 @@ def mlp(sizes, activation: str = "relu", init: str = "he_normal", *, seed: int =
         if i == len(sizes) - 2:
             break
         if batchnorm:
-            layers.append(BatchNorm(b))
+            layers.append(batchnorm(b) if callable(batchnorm) else BatchNorm(b))
         act = _activation(activation)
         if act is not None:
             layers.append(act)

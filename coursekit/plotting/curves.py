@@ -1,5 +1,6 @@
 """Curves over time or over a setting: training curves, generic line charts, learning-rate sweeps,
-and accuracy against attack strength (notebook 12)."""
+loss per SGD step side by side for several step sizes (notebook 07, batch normalisation), and
+accuracy against attack strength (notebook 12)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
@@ -8,7 +9,7 @@ import numpy as np
 
 from .style import as_array, color, marker, new_axes, new_grid, style_axes
 
-__all__ = ["training_curves", "line_chart", "learning_rate_sweep", "accuracy_vs_epsilon",
+__all__ = ["training_curves", "line_chart", "learning_rate_sweep", "step_curves", "accuracy_vs_epsilon",
            "history_dict"]
 
 # Accepted spellings, first one is the canonical key.
@@ -153,6 +154,46 @@ def learning_rate_sweep(losses, ax=None, title="Loss for each learning rate", lo
     style_axes(ax, title, "epoch", "loss")
     ax.legend(fontsize="small")
     return ax
+
+
+def _step_curve(name, curve):
+    curve = as_array(curve, name, ndim=2)
+    if curve.shape[1] != 2 or len(curve) == 0:
+        raise ValueError(f"{name} must be rows (step, loss), shape (M, 2), got shape {curve.shape}")
+    return curve
+
+
+def step_curves(panels, title=None, logy=True, ylabel="training loss"):
+    """One panel per setting (e.g. per learning rate), each with one loss curve per model.
+
+    panels : dict panel title -> dict label -> (M, 2) rows (step, loss), as
+    ``lessons.nb07.loss_curve`` returns them; a curve ending in inf or nan diverged there: it is
+    drawn up to its last finite value, marked with a cross and labelled with the step.
+    The panels share the y axis. Returns the figure.
+    """
+    if not isinstance(panels, Mapping) or not panels or not all(isinstance(p, Mapping) and p
+                                                                for p in panels.values()):
+        raise ValueError("panels must be a dict {panel title: {label: (M, 2) curve}}, none empty")
+    fig, axes = new_grid(1, len(panels), panel=(4.6, 3.3), sharey=True)
+    for ax, (panel, curves) in zip(axes[0], panels.items()):
+        for i, (label, curve) in enumerate(curves.items()):
+            curve = _step_curve(f"panels[{panel!r}][{label!r}]", curve)
+            ok = np.isfinite(curve[:, 1])
+            stop = int(np.argmin(ok)) if not ok.all() else len(curve)
+            shown = curve[:stop]
+            text = label if ok.all() else f"{label}: diverged at step {int(curve[stop, 0])}"
+            ax.plot(shown[:, 0], shown[:, 1], color=color(i), linewidth=2, label=text)
+            if not ok.all():
+                x, y = (shown[-1] if stop else (curve[stop, 0], np.nan))
+                ax.plot([x], [y if stop else ax.get_ylim()[1]], "x", color=color(i), markersize=11,
+                        markeredgewidth=2.5, clip_on=False)
+        if logy:
+            ax.set_yscale("log")
+        style_axes(ax, str(panel), "SGD step", ylabel if ax is axes[0][0] else None)
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
 
 
 def accuracy_vs_epsilon(eps, acc, ax=None, chance=None, title="Accuracy under attack",

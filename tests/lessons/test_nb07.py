@@ -79,3 +79,40 @@ def test_permute_hidden_same_function_and_interpolate():
     mid = dg.interpolate(m, twin, 0.5)
     assert np.allclose(mid.layers[0].params["W"], 0.5 * (m.layers[0].params["W"] + twin.layers[0].params["W"]))
     assert np.allclose(dg.interpolate(m, twin, 0.0).forward(X, train=False), m.forward(X, train=False))
+
+
+def test_loss_curve_rows_and_divergence():
+    X, y = _data()
+    curve = dg.loss_curve(dg.mlp([5, 16, 3], "relu"), X, y, lr=0.1, steps=40, every=10, batch_size=10)
+    assert curve.shape == (4, 2) and list(curve[:, 0]) == [10, 20, 30, 40]
+    assert np.all(np.isfinite(curve[:, 1])) and curve[-1, 1] < curve[0, 1]
+    # the rows are the means of the mini-batch losses SGD saw, in steps_to_loss's batch order
+    twin = dg.mlp([5, 16, 3], "relu")
+    loss, opt, rng = nn.SoftmaxCrossEntropy(), nn.SGD(lr=0.1), np.random.default_rng(0)
+    order, seen = rng.permutation(60), []
+    for k in range(10):
+        if k == 6:  # 60 samples, batches of 10: a fresh shuffle after six steps
+            order = rng.permutation(60)
+        idx = order[(k % 6) * 10:(k % 6) * 10 + 10]
+        seen.append(loss.forward(twin.forward(X[idx], train=True), y[idx]))
+        twin.backward(loss.backward())
+        opt.step(twin)
+    assert np.isclose(curve[0, 1], np.mean(seen))
+    boom = dg.loss_curve(dg.mlp([5, 16, 16, 3], "relu", std=3.0, init="normal"), X * 50, y, lr=5.0,
+                         steps=200, every=10, batch_size=10)
+    assert np.isinf(boom[-1, 1]) and boom[-1, 0] < 200 and np.all(np.isfinite(boom[:-1, 1]))
+    with pytest.raises(ValueError):
+        dg.loss_curve(twin, X, y, lr=0.1, steps=0)
+
+
+def test_mlp_takes_a_batchnorm_class():
+    made = []
+
+    class Mine(nn.BatchNorm):
+        def __init__(self, d):
+            made.append(d)
+            super().__init__(d)
+
+    m = dg.mlp([5, 8, 6, 3], "relu", batchnorm=Mine)
+    assert made == [8, 6] and [type(l).__name__ for l in m.layers] == ["Dense", "Mine", "ReLU", "Dense",
+                                                                       "Mine", "ReLU", "Dense"]

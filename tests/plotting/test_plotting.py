@@ -428,3 +428,21 @@ def test_training_curves_takes_a_plain_list_of_losses_and_explains_none():
 
     with pytest.raises(ValueError, match="empty: no epoch"):
         P.training_curves(History())
+
+
+def test_step_curves_one_panel_per_setting_and_divergence_marked():
+    steps = np.arange(10, 101, 10)
+    ok = np.column_stack([steps, 2.0 * np.exp(-steps / 50)])
+    boom = np.array([[4.0, 70.0], [5.0, np.inf]])
+    fig = P.step_curves({"lr 0.1": {"plain": ok, "with batch norm": ok * [1, 1.1]},
+                         "lr 1.0": {"plain": boom, "with batch norm": ok}}, title="t")
+    a, b = fig.axes
+    assert legend_texts(a) == ["plain", "with batch norm"]
+    assert legend_texts(b) == ["plain: diverged at step 5", "with batch norm"]
+    assert a.get_title() == "lr 0.1" and a.get_yscale() == "log"
+    assert any(line.get_marker() == "x" for line in b.lines)
+    assert_not_blank(a)
+    with pytest.raises(ValueError, match="rows"):
+        P.step_curves({"p": {"x": np.ones((5, 3))}})
+    with pytest.raises(ValueError, match="panels"):
+        P.step_curves({})

@@ -1,0 +1,67 @@
+"""coursekit.lessons.nb08: the mislabelled training subset, scores, the printed lines, ensembles."""
+import numpy as np
+import pytest
+
+from coursekit import datasets, nn
+from coursekit.lessons import nb08 as reg
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return datasets.digits(scale="unit")
+
+
+def test_noisy_subset_is_seeded_and_mislabels_the_asked_share(digits):
+    X, y, y_true, wrong = reg.noisy_subset(digits, n=240, fraction=0.3, seed=0)
+    assert X.shape == (240, 64) and wrong.sum() == 72
+    assert np.all(y[wrong] != y_true[wrong]) and np.array_equal(y[~wrong], y_true[~wrong])
+    # the true labels are those of the images picked: each picked row is a training digit with its label
+    rows = [int(np.flatnonzero((digits.X_train == x).all(axis=1))[0]) for x in X[:5]]
+    assert np.array_equal(digits.y_train[rows], y_true[:5])
+    again = reg.noisy_subset(digits, n=240, fraction=0.3, seed=0)
+    assert np.array_equal(again[1], y) and not np.array_equal(reg.noisy_subset(digits, 240, 0.3, seed=1)[0], X)
+    with pytest.raises(ValueError, match="n must lie"):
+        reg.noisy_subset(digits, n=5000)
+
+
+def _tiny_model(X, y, epochs):
+    model = nn.Sequential(nn.Dense(64, 32, seed=0), nn.ReLU(), nn.Dense(32, 10, seed=1))
+    if epochs:
+        nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=nn.SGD(lr=0.2), epochs=epochs,
+               batch_size=20, progress=False)
+    return model
+
+
+def test_scores_count_the_memorised_wrong_labels(digits):
+    X, y, _, wrong = reg.noisy_subset(digits, n=60, fraction=0.5, seed=2)
+    untrained = reg.scores(_tiny_model(X, y, 0), X, y, digits.X_val, digits.y_val, wrong=wrong)
+    trained = reg.scores(_tiny_model(X, y, 300), X, y, digits.X_val, digits.y_val, wrong=wrong)
+    assert untrained["n_wrong"] == trained["n_wrong"] == 30
+    assert trained["train_accuracy"] > 0.9 and trained["memorised"] > 25 > untrained["memorised"]
+    assert set(trained) >= {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}
+
+
+def test_score_line_is_coarse_and_gives_the_change():
+    base = {"train_loss": 0.01, "train_accuracy": 1.0, "val_loss": 0.8912, "val_accuracy": 0.7186,
+            "memorised": 72, "n_wrong": 72}
+    better = dict(base, val_loss=0.66512, val_accuracy=0.84234, memorised=5)
+    line = reg.score_line("dropout 0.5", better, base)
+    assert "validation  84%, loss 0.67" in line and "+12 points, loss -0.22" in line
+    assert "wrong labels learnt  5/72" in line
+    # a round-off-sized change leaves the text as it was
+    assert reg.score_line("x", dict(better, val_loss=0.66512 + 1e-12, val_accuracy=0.84234 - 1e-12), base) \
+        == reg.score_line("x", better, base)
+    assert "points" not in reg.score_line("none", base)
+
+
+def test_ensemble_scores_average_the_probabilities():
+    y = np.array([0, 1, 1])
+    a = np.array([[0.9, 0.1], [0.6, 0.4], [0.2, 0.8]])      # wrong on example 2
+    b = np.array([[0.4, 0.6], [0.1, 0.9], [0.3, 0.7]])      # wrong on example 1
+    e = reg.ensemble_scores([a, b], y)
+    assert np.allclose(e["member_accuracy"], [2 / 3, 2 / 3]) and e["accuracy"] == 1.0
+    avg = (a + b) / 2
+    assert np.isclose(e["cross_entropy"], -np.mean(np.log(avg[[0, 1, 2], y])))
+    assert e["cross_entropy"] <= e["member_cross_entropy"].mean()           # Jensen
+    with pytest.raises(ValueError, match="members"):
+        reg.ensemble_scores(a, y)

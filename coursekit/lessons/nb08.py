@@ -8,7 +8,11 @@
   whole percent and losses to two decimals, so that the round-off of another BLAS library cannot
   change the printed text, with the change against the unregularised network;
 - ``ensemble_scores(probabilities, y)``: accuracy and cross-entropy of the averaged prediction
-  and of each member.
+  and of each member;
+- ``one_blas_thread()``: NumPy's matrix products on one thread for the rest of the session. The
+  notebook trains about twenty small networks, thousands of products of a 30 x 128 batch each;
+  at that size two BLAS threads spend more time waiting for each other than computing (on a busy
+  two-core machine a run takes several times longer), and the grading kernels use one thread too.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ import numpy as np
 from .. import nn
 from ..datasets import mislabel
 
-__all__ = ["noisy_subset", "scores", "score_line", "ensemble_scores"]
+__all__ = ["noisy_subset", "scores", "score_line", "ensemble_scores", "one_blas_thread"]
 
 
 def noisy_subset(data, n: int = 240, fraction: float = 0.3, seed: int = 0):
@@ -92,3 +96,11 @@ def ensemble_scores(probabilities, y) -> dict:
     return {"accuracy": float(np.mean(avg.argmax(axis=1) == y)), "cross_entropy": ce(avg),
             "member_accuracy": np.array([np.mean(p.argmax(axis=1) == y) for p in P]),
             "member_cross_entropy": np.array([ce(p) for p in P])}
+
+
+def one_blas_thread():
+    """Limit the BLAS library behind NumPy to one thread from now on; returns threadpoolctl's
+    limiter (``.restore_original_limits()`` undoes it). threadpoolctl comes with scikit-learn."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")

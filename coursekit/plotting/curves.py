@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..errors import choose
 from .style import as_array, color, marker, new_axes, new_grid, style_axes
@@ -112,6 +113,10 @@ def _remedy_panel(ax, base, h, metric, scale, row_name):
         ax.plot(scale * (best + 1), val[best], "o", color=color(1), markeredgecolor="black", zorder=5)
     if metric == "loss":
         ax.set_yscale("log")
+        # ticks at 0.1, 0.2, 0.5, 1, 2 written as such, rather than 10^-1 and unlabelled minor ticks
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
     style_axes(ax, None, "epoch", row_name)
 
 
@@ -144,7 +149,8 @@ def remedy_curves(histories: Mapping, baseline: str | None = None, metrics=("los
         for i, m in enumerate(metrics):
             _remedy_panel(axes[i, j], base, h, m, float(scale.get(label, 1)), m if j == 0 else None)
         axes[0, j].set_title(str(label))
-    axes[0, -1].legend(fontsize="x-small", loc="best")
+    # one legend under the grid, so that no panel's curves hide behind it
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize="small")
     fig.suptitle(title or f"Each remedy (colour) against {baseline} (gray)")
     return fig
 

@@ -26,7 +26,7 @@ def _digits():
 
 
 def train_regularized(weight_decay=0.0, dropout=0.0, n_train=240, *, label_noise=0.3, epochs=100,
-                      hidden=(128, 128), data=None, seed=0, lr=0.1, batch_size=30) -> dict:
+                      hidden=(128, 128), data=None, seed=0, lr=0.2, batch_size=30) -> dict:
     """Train an MLP 64 → hidden... → 10 (ReLU, He init, Dropout(p) after each hidden layer when
     p > 0; the network of notebook 08, 2 × 128 units) with plain SGD on the first ``n_train``
     images of a fixed shuffle of the training digits, ``label_noise`` of them given a wrong label

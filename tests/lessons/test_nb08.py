@@ -65,3 +65,14 @@ def test_ensemble_scores_average_the_probabilities():
     assert e["cross_entropy"] <= e["member_cross_entropy"].mean()           # Jensen
     with pytest.raises(ValueError, match="members"):
         reg.ensemble_scores(a, y)
+
+
+def test_one_blas_thread_limits_and_restores():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    np.ones((2, 2)) @ np.ones((2, 2))                       # BLAS loaded
+    limiter = reg.one_blas_thread()
+    try:
+        blas = [p for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+        assert blas and all(p["num_threads"] == 1 for p in blas)
+    finally:
+        limiter.restore_original_limits()

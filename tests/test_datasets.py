@@ -246,6 +246,20 @@ def test_digits_bad_arguments(call, words):
         call()
 
 
+def test_digits_read_from_the_file_are_scikit_learns():
+    from sklearn.datasets import load_digits
+
+    import importlib
+
+    digits_module = importlib.import_module("coursekit.datasets.digits")   # the name `digits` is the function
+
+    assert digits_module._sklearn_digits_file() is not None        # the fast path is the one taken
+    images, labels = digits_module._raw()
+    bunch = load_digits()
+    assert images.dtype == np.float64 and labels.dtype == np.int64
+    assert np.array_equal(images, bunch.images) and np.array_equal(labels, bunch.target)
+
+
 # --- wrong labels on purpose (notebook 08) ------------------------------------------------------
 
 def test_mislabel_changes_exactly_the_asked_share_and_never_keeps_the_true_class():

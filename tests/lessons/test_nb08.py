@@ -76,3 +76,28 @@ def test_one_blas_thread_limits_and_restores():
         assert blas and all(p["num_threads"] == 1 for p in blas)
     finally:
         limiter.restore_original_limits()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_notebooks_setting_overfits_and_each_remedy_helps(digits, seed):
+    """Notebook 08's lesson on two draws of the data: the plain network learns the wrong labels and
+    loses validation accuracy; weight decay, dropout and early stopping each do better on both
+    validation accuracy and loss (5 draws were measured when the setting was chosen)."""
+    from coursekit.lessons import nb07
+
+    X, y, _, wrong = reg.noisy_subset(digits, n=240, fraction=0.3, seed=seed)
+
+    def run(weight_decay=0.0, dropout=0.0, early_stopping=None):
+        model = nb07.mlp([64, 128, 128, 10], "relu", "he_normal", seed=seed, dropout=dropout)
+        nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=nn.SGD(lr=0.2, weight_decay=weight_decay),
+               epochs=100, batch_size=30, seed=seed, validation_data=(digits.X_val, digits.y_val),
+               early_stopping=early_stopping, progress=False)
+        return reg.scores(model, X, y, digits.X_val, digits.y_val, wrong=wrong)
+
+    plain = run()
+    assert plain["train_accuracy"] > 0.97 and plain["memorised"] >= 65              # wrong labels learnt
+    assert plain["train_accuracy"] - plain["val_accuracy"] > 0.15
+    for remedy in (run(weight_decay=0.01), run(dropout=0.5), run(early_stopping=10)):
+        assert remedy["val_accuracy"] > plain["val_accuracy"] + 0.03
+        assert remedy["val_loss"] < plain["val_loss"] - 0.05
+        assert remedy["memorised"] < plain["memorised"] - 15                     # fewer mistakes learnt

@@ -246,6 +246,52 @@ def test_digits_bad_arguments(call, words):
         call()
 
 
+def test_digits_read_from_the_file_are_scikit_learns():
+    from sklearn.datasets import load_digits
+
+    import importlib
+
+    digits_module = importlib.import_module("coursekit.datasets.digits")   # the name `digits` is the function
+
+    assert digits_module._sklearn_digits_file() is not None        # the fast path is the one taken
+    images, labels = digits_module._raw()
+    bunch = load_digits()
+    assert images.dtype == np.float64 and labels.dtype == np.int64
+    assert np.array_equal(images, bunch.images) and np.array_equal(labels, bunch.target)
+
+
+# --- wrong labels on purpose (notebook 08) ------------------------------------------------------
+
+def test_mislabel_changes_exactly_the_asked_share_and_never_keeps_the_true_class():
+    y = np.tile(np.arange(10), 24)                                   # 240 labels
+    noisy, wrong = ds.mislabel(y, 0.3, seed=0)
+    assert wrong.sum() == 72 and noisy.dtype == np.int64
+    assert np.all(noisy[wrong] != y[wrong]) and np.array_equal(noisy[~wrong], y[~wrong])
+    assert noisy.min() >= 0 and noisy.max() <= 9
+    assert np.array_equal(y, np.tile(np.arange(10), 24))            # the input is left alone
+    again, _ = ds.mislabel(y, 0.3, seed=0)
+    other, _ = ds.mislabel(y, 0.3, seed=1)
+    assert np.array_equal(again, noisy) and not np.array_equal(other, noisy)
+    assert np.array_equal(ds.mislabel(y, 0.0)[0], y)
+
+
+def test_mislabel_spreads_wrong_labels_over_all_other_classes():
+    y = np.zeros(9000, dtype=int)
+    noisy, wrong = ds.mislabel(y, 1.0, n_classes=10, seed=3)
+    counts = np.bincount(noisy, minlength=10)
+    assert counts[0] == 0 and np.all(np.abs(counts[1:] - 1000) < 150)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: ds.mislabel(np.arange(5), 1.5), "between 0 and 1"),
+    (lambda: ds.mislabel(np.array([0.5, 1.0]), 0.1), "integer class labels"),
+    (lambda: ds.mislabel(np.array([0, 3]), 0.1, n_classes=2), "0 .. n_classes - 1"),
+])
+def test_mislabel_bad_arguments(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
 # --- sequences --------------------------------------------------------------------------------------
 
 def test_running_parity():

@@ -10,8 +10,10 @@ images leaks into training.
 """
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -69,13 +71,30 @@ class DigitsSplit:
                 f"X shape per example={self.X_train.shape[1:]}, scale={self.info.get('scale')!r})")
 
 
+def _sklearn_digits_file():
+    """Path of the CSV that ships inside scikit-learn, found without importing scikit-learn (its
+    import pulls in SciPy and takes seconds; reading the file takes milliseconds); None if absent."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
+    return path if path.is_file() else None
+
+
 @lru_cache(maxsize=1)
 def _raw():
-    from sklearn.datasets import load_digits
+    path = _sklearn_digits_file()
+    if path is not None:
+        # the file load_digits reads: 1,797 rows of 64 pixel values and the label
+        table = np.loadtxt(path, delimiter=",")
+        images, target = table[:, :-1].reshape(-1, _SIDE, _SIDE), table[:, -1]
+    else:
+        from sklearn.datasets import load_digits
 
-    bunch = load_digits()
-    images = bunch.images.astype(np.float64)          # (1797, 8, 8), values 0..16
-    labels = bunch.target.astype(np.int64)            # (1797,)
+        bunch = load_digits()
+        images, target = bunch.images, bunch.target
+    images = images.astype(np.float64)                # (1797, 8, 8), values 0..16
+    labels = target.astype(np.int64)                  # (1797,)
     images.setflags(write=False)
     labels.setflags(write=False)
     return images, labels

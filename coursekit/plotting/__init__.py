@@ -10,7 +10,7 @@ Where each picture is used:
 - 03, 04, 06: ``decision_boundary``, ``training_curves``, ``learning_rate_sweep``, ``network_diagram``
 - 05: ``computational_graph``
 - 07: ``activation_functions``, ``layer_histograms``, ``gradient_norms``, ``step_curves``
-- 08: ``training_curves``
+- 08: ``training_curves``, ``remedy_curves``
 - 10: ``filters``, ``feature_maps``, ``image_grid``
 - 11: ``gradient_norms(kind="line")``
 - 12: ``weight_templates``, ``image_grid``, ``accuracy_vs_epsilon``
@@ -23,8 +23,8 @@ from .style import PALETTE, color
 from .alt_text import describe_cell_figures, describe_figure, install_alt_text_hook
 from .activations import ACTIVATIONS, activation_functions, get_activation
 from .classification import decision_boundary, perceptron_line, perceptron_with_bias, scatter_classes
-from .curves import (accuracy_vs_epsilon, history_dict, learning_rate_sweep, line_chart, step_curves,
-                     training_curves)
+from .curves import (accuracy_vs_epsilon, history_dict, learning_rate_sweep, line_chart, remedy_curves,
+                     step_curves, training_curves)
 from .diagnostics import gradient_norms, layer_histograms
 from .graph import computational_graph
 from .images import feature_maps, filters, image_grid, weight_templates
@@ -35,7 +35,8 @@ from .surfaces import error_surface, error_surface_3d, evaluate_surface
 __all__ = [
     "PALETTE", "color", "ACTIVATIONS", "get_activation",
     "decision_boundary", "perceptron_line", "perceptron_with_bias", "scatter_classes", "plot_region",
-    "training_curves", "history_dict", "line_chart", "learning_rate_sweep", "step_curves", "accuracy_vs_epsilon",
+    "training_curves", "remedy_curves", "history_dict", "line_chart", "learning_rate_sweep", "step_curves",
+    "accuracy_vs_epsilon",
     "error_surface", "error_surface_3d", "evaluate_surface",
     "activation_functions", "network_diagram", "computational_graph",
     "image_grid", "filters", "feature_maps", "weight_templates",

@@ -6,11 +6,13 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ..errors import choose
 from .style import as_array, color, marker, new_axes, new_grid, style_axes
 
-__all__ = ["training_curves", "line_chart", "learning_rate_sweep", "step_curves", "accuracy_vs_epsilon",
-           "history_dict"]
+__all__ = ["training_curves", "remedy_curves", "line_chart", "learning_rate_sweep", "step_curves",
+           "accuracy_vs_epsilon", "history_dict"]
 
 # Accepted spellings, first one is the canonical key.
 _ALIASES = {
@@ -93,6 +95,64 @@ def training_curves(history, logy=False, title=None):
         _series_panel(ax, h.get(m), h.get(f"val_{m}"), m, logy=logy and m == "loss")
     if title:
         fig.suptitle(title)
+    return fig
+
+
+def _remedy_panel(ax, base, h, metric, scale, row_name):
+    """Baseline curves in gray underneath, the remedy's in colour; the best validation epoch marked."""
+    for series, style, lab in ((base, "--", "train"), (base, "-", "validation")):
+        key = metric if lab == "train" else f"val_{metric}"
+        if key in series:
+            ax.plot(np.arange(1, len(series[key]) + 1), series[key], style, color="0.6", linewidth=1.2,
+                    label=f"{lab}, no remedy")
+    for i, (key, style, lab) in enumerate(((metric, "--", "train"), (f"val_{metric}", "-", "validation"))):
+        if key in h:
+            ax.plot(scale * np.arange(1, len(h[key]) + 1), h[key], style, color=color(i), linewidth=2, label=lab)
+    val = h.get(f"val_{metric}")
+    if val is not None and np.isfinite(val).any():
+        best = int(np.nanargmin(val) if metric == "loss" else np.nanargmax(val))
+        ax.plot(scale * (best + 1), val[best], "o", color=color(1), markeredgecolor="black", zorder=5)
+    if metric == "loss":
+        ax.set_yscale("log")
+        # ticks at 0.1, 0.2, 0.5, 1, 2 written as such, rather than 10^-1 and unlabelled minor ticks
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    style_axes(ax, None, "epoch", row_name)
+
+
+def remedy_curves(histories: Mapping, baseline: str | None = None, metrics=("loss", "accuracy"),
+                  epoch_scale: Mapping | None = None, title=None):
+    """Training and validation curves of each remedy against the unregularised run, one column each.
+
+    histories : dict label -> History (or a dict of lists as ``training_curves`` takes); the
+        ``baseline`` entry (default: the first) is drawn in gray in every panel, each other entry in
+        colour in its own column (training dashed, validation solid, its best validation epoch as a dot).
+    metrics : rows of the grid, from "loss" (log scale) and "accuracy".
+    epoch_scale : dict label -> factor: that run's epoch k is drawn at k * factor, so a run over five
+        times the data per epoch lines up with the others by gradient steps.
+    Returns the figure, (len(metrics), len(histories) - 1) panels.
+    """
+    if not isinstance(histories, Mapping) or len(histories) < 2:
+        raise ValueError("Give a dict with the unregularised run and at least one remedy, "
+                         "e.g. {'no regularisation': h0, 'dropout 0.5': h1}.")
+    baseline = next(iter(histories)) if baseline is None else baseline
+    if baseline not in histories:
+        raise ValueError(f"baseline {baseline!r} is not one of the runs: {', '.join(map(str, histories))}")
+    for m in metrics:
+        choose(m, ("loss", "accuracy"), "metric")
+    base = history_dict(histories[baseline])
+    others = [k for k in histories if k != baseline]
+    scale = dict(epoch_scale or {})
+    fig, axes = new_grid(len(metrics), len(others), panel=(2.9, 2.4), sharey="row")
+    for j, label in enumerate(others):
+        h = history_dict(histories[label])
+        for i, m in enumerate(metrics):
+            _remedy_panel(axes[i, j], base, h, m, float(scale.get(label, 1)), m if j == 0 else None)
+        axes[0, j].set_title(str(label))
+    # one legend under the grid, so that no panel's curves hide behind it
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize="small")
+    fig.suptitle(title or f"Each remedy (colour) against {baseline} (gray)")
     return fig
 
 

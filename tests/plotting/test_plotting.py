@@ -446,3 +446,26 @@ def test_step_curves_one_panel_per_setting_and_divergence_marked():
         P.step_curves({"p": {"x": np.ones((5, 3))}})
     with pytest.raises(ValueError, match="panels"):
         P.step_curves({})
+
+
+def test_remedy_curves_one_column_per_remedy_baseline_in_gray():
+    base = {"loss": [1.0, 0.5, 0.2], "val_loss": [1.1, 0.9, 1.2], "accuracy": [0.5, 0.8, 1.0],
+            "val_accuracy": [0.5, 0.7, 0.6]}
+    wd = {"loss": [1.0, 0.7, 0.6], "val_loss": [1.1, 0.8, 0.7], "accuracy": [0.5, 0.7, 0.8],
+          "val_accuracy": [0.5, 0.7, 0.8]}
+    aug = {"loss": [0.8], "val_loss": [0.75], "accuracy": [0.7], "val_accuracy": [0.8]}
+    fig = P.remedy_curves({"none": base, "weight decay": wd, "augmentation": aug}, epoch_scale={"augmentation": 3})
+    assert len(fig.axes) == 4
+    top = fig.axes[:2]
+    assert [ax.get_title() for ax in top] == ["weight decay", "augmentation"]
+    assert top[0].get_yscale() == "log"
+    gray = [l for l in top[0].get_lines() if l.get_color() == "0.6"]
+    assert len(gray) == 2 and list(gray[1].get_ydata()) == [1.1, 0.9, 1.2]
+    # one epoch of the augmented run is drawn at epoch 3 of the others
+    assert [x for l in top[1].get_lines() if l.get_color() != "0.6" for x in l.get_xdata()][0] == 3
+    assert "none" in fig.get_suptitle()
+    assert_not_blank(fig)
+    with pytest.raises(ValueError, match="at least one remedy"):
+        P.remedy_curves({"none": base})
+    with pytest.raises(ValueError, match="baseline"):
+        P.remedy_curves({"none": base, "wd": wd}, baseline="plain")

@@ -21,28 +21,31 @@ def digits():
 
 # -- regularisation (08) ----------------------------------------------------------------------
 def test_train_regularized_shrinks_weights_and_more_data_closes_the_gap(digits):
-    small = dict(epochs=60, hidden=(128,), lr=3e-3, data=digits)
-    plain = W.train_regularized(0.0, 0.0, 60, **small)
+    small = dict(epochs=60, data=digits)
+    plain = W.train_regularized(0.0, 0.0, 120, **small)
     assert len(plain["history"].val_loss) == 60 and 1 <= plain["best_epoch"] <= 60
-    assert plain["train_accuracy"] == 1.0 and plain["gap_accuracy"] > 0.1       # 60 digits: memorised
+    # 30% wrong labels, and still 90% of the training labels reproduced: most mistakes memorised
+    assert plain["train_accuracy"] > 0.9 and plain["gap_accuracy"] > 0.2
     assert np.isclose(plain["gap_loss"], plain["val_loss"] - plain["train_loss"])
-    decayed = W.train_regularized(0.1, 0.0, 60, **small)
+    decayed = W.train_regularized(0.1, 0.0, 120, **small)
     assert decayed["weight_norm"] < 0.2 * plain["weight_norm"]
-    more = W.train_regularized(0.0, 0.0, 480, **small)
+    more = W.train_regularized(0.0, 0.0, 960, **small)
     assert more["val_accuracy"] > plain["val_accuracy"] + 0.05 and more["gap_accuracy"] < plain["gap_accuracy"]
-    again = W.train_regularized(0.0, 0.0, 60, **small)                         # seeded
+    clean = W.train_regularized(0.0, 0.0, 120, label_noise=0.0, **small)
+    assert clean["val_accuracy"] > plain["val_accuracy"] + 0.05                 # the wrong labels cost
+    again = W.train_regularized(0.0, 0.0, 120, **small)                        # seeded
     assert again["val_loss"] == plain["val_loss"]
-    dropped = W.train_regularized(0.0, 0.5, 60, **small)
+    dropped = W.train_regularized(0.0, 0.5, 120, **small)
     assert any(isinstance(l, nn.Dropout) for l in dropped["model"].layers)
     with pytest.raises(ValueError, match="dropout"):
-        W.train_regularized(0.0, 1.0, 60, **small)
+        W.train_regularized(0.0, 1.0, 120, **small)
     with pytest.raises(ValueError, match="n_train"):
         W.train_regularized(0.0, 0.0, 10_000, **small)
 
 
 def test_train_regularized_default_is_the_notebook_network(digits):
-    r = W.train_regularized(0.0, 0.0, 120, epochs=5, data=digits)
-    assert r["model"].n_params() == 85002                                      # 64-256-256-10
+    r = W.train_regularized(0.0, 0.0, epochs=5, data=digits)
+    assert r["model"].n_params() == 26122 and r["n_train"] == 240               # 64-128-128-10
 
 
 def test_regularization_explorer_sliders_retrain(digits):
@@ -53,9 +56,9 @@ def test_regularization_explorer_sliders_retrain(digits):
     assert_redraws(demo, "weight_decay", 0.01)
     assert_redraws(demo, "dropout", 0.5)
     assert any(isinstance(l, nn.Dropout) for l in demo.result["model"].layers)
-    assert_redraws(demo, "n_train", 240)
-    assert demo.result["n_train"] == 240 and "validation loss" in demo.status.value
-    assert repr(demo).endswith("weight_decay=0.01, dropout=0.5, n_train=240>")
+    assert_redraws(demo, "n_train", 480)
+    assert demo.result["n_train"] == 480 and "validation loss" in demo.status.value
+    assert repr(demo).endswith("weight_decay=0.01, dropout=0.5, n_train=480>")
 
 
 # -- FGSM (12) --------------------------------------------------------------------------------

@@ -539,13 +539,16 @@ def _overfit_diagnosis(losses) -> str:
     if not np.isfinite(last) or last > start:
         return ("the loss grew: the learning rate is too large for this network, or the step has "
                 "the wrong sign (params -= lr * grads)")
-    q3 = losses[(3 * len(losses)) // 4]
-    if len(losses) >= 8 and q3 - last < 0.05 * last:
+    # the lowest loss of the third quarter and of the last: a curve that has levelled off (even
+    # with bursts) gains almost nothing between them; one still falling gains a lot
+    n = len(losses)
+    q3 = float(np.min(losses[n // 2:(3 * n) // 4])) if n >= 8 else start
+    if n >= 8 and q3 - float(np.min(losses[(3 * n) // 4:])) < 0.05 * last:
         return (f"the loss levels off at {last:.3f} instead of going to 0: something keeps the "
                 "network from fitting the batch exactly; turn regularisation off (weight_decay=0, "
                 "no reg * W term) and train on the same whole batch at every step")
-    return (f"it is still falling at the end ({q3:.3f} three quarters of the way, {last:.3f} at the "
-            "end): take more steps, or a larger learning rate")
+    return (f"it is still falling at the end (at best {q3:.3f} in the third quarter of the steps, "
+            f"{last:.3f} at the end): take more steps, or a larger learning rate")
 
 
 def check_overfit_small_batch(overfit_small_batch) -> Verdict:

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..nn.gradcheck import numerical_gradient
 from .core import Checks
+from .gradients import compare_gradients
 from .verdict import Verdict
 
 __all__ = ["check_gate_backward", "check_two_layer_backprop", "check_gradient_check", "check_value_ops",
@@ -85,10 +86,45 @@ def _problem(seed, N, D, H, C):
     return X, Y, params
 
 
+_TWO_LAYER_HINTS = {
+    "dW2": "dW2 = A1^T dZ2 with dZ2 = (Yhat - Y) / N",
+    "db2": "db2 = sum of dZ2 over the examples (axis 0)",
+    "dW1": "dZ1 = (dZ2 W2^T) * A1 (1 - A1); dW1 = X^T dZ1",
+    "db1": "db1 = sum of dZ1 over the examples (axis 0)",
+}
+_TWO_LAYER_ORDER = ("W2", "b2", "W1", "b1")
+
+
+def _two_layer_grads(X, Y, p, *, mean=True, sigma_prime=True, transpose_w2=False):
+    """The gradients of two_layer_loss by the formulas; the flags give the usual mistakes'."""
+    A1 = _sig(X @ p["W1"] + p["b1"])
+    dZ2 = (A1 @ p["W2"] + p["b2"] - Y) / (X.shape[0] if mean else 1.0)
+    W2 = p["W2"].T if transpose_w2 and p["W2"].shape[0] == p["W2"].shape[1] else p["W2"]
+    dZ1 = dZ2 @ W2.T * (A1 * (1.0 - A1) if sigma_prime else 1.0)
+    return {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2, "b2": dZ2.sum(axis=0)}
+
+
+def _two_layer_mistakes(X, Y, p):
+    """(hint, gradients in _TWO_LAYER_ORDER) for the usual mistakes of 05.two_layer_backprop."""
+    mistakes = [("the 1/N of the mean is missing: dZ2 = (Yhat - Y) / N, since L divides by N",
+                 _two_layer_grads(X, Y, p, mean=False)),
+                ("the sigmoid's derivative is missing: dZ1 = (dZ2 W2^T) * A1 (1 - A1), the sigma' factor "
+                 "A1 (1 - A1) comes from the hidden layer's activation", _two_layer_grads(X, Y, p, sigma_prime=False))]
+    if p["W2"].shape[0] == p["W2"].shape[1]:
+        mistakes.append(("W2 is used without its transpose on the way back: dA1 = dZ2 W2^T",
+                         _two_layer_grads(X, Y, p, transpose_w2=True)))
+    return [(hint, [g[k] for k in _TWO_LAYER_ORDER]) for hint, g in mistakes]
+
+
 def check_two_layer_backprop(forward_backward) -> Verdict:
-    """forward_backward(X, Y, params) -> (loss, grads) against central differences."""
+    """forward_backward(X, Y, params) -> (loss, grads), each gradient against central differences.
+
+    Per parameter (dW2, db2, dW1, db1: the order backprop finds them) the relative error to the
+    numerical gradient is reported, the first one off is named, and a missing 1/N, a transpose or
+    a missing sigma' is recognised (checks.gradients.compare_gradients).
+    """
     c = Checks("05.two_layer_backprop", "backprop through sigmoid hidden layer and linear output")
-    for seed, shape in [(1, (1, 2, 3, 1)), (2, (5, 3, 4, 2))]:
+    for seed, shape in [(1, (1, 2, 3, 1)), (2, (5, 3, 4, 2)), (3, (4, 3, 3, 3))]:
         X, Y, params = _problem(seed, *shape)
         copy = {k: v.copy() for k, v in params.items()}
         out = c.call(forward_backward, X, Y, params, description="forward_backward")
@@ -104,14 +140,10 @@ def check_two_layer_backprop(forward_backward) -> Verdict:
         if not isinstance(grads, dict):
             c.case(False, f"{tag}: grads is a dict", f"got {type(grads).__name__}")
             continue
-        for k in ("W1", "b1", "W2", "b2"):
-            want = numerical_gradient(lambda w, k=k: two_layer_loss(X, Y, {**copy, k: w}), copy[k], h=1e-6)
-            hint = {"W2": "dW2 = A1^T dZ2 with dZ2 = (Yhat - Y) / N",
-                    "b2": "db2 = sum of dZ2 over the examples",
-                    "W1": "dZ1 = (dZ2 W2^T) * A1 (1 - A1); dW1 = X^T dZ1",
-                    "b1": "db1 = sum of dZ1 over the examples"}[k]
-            c.close(grads.get(k), want, f"{tag}: d loss / d {k} (shape {copy[k].shape})", hint,
-                    rtol=1e-5, atol=1e-8)
+        want = [numerical_gradient(lambda w, k=k: two_layer_loss(X, Y, {**copy, k: w}), copy[k].copy(), h=1e-6)
+                for k in _TWO_LAYER_ORDER]
+        compare_gradients(c, tag, [grads.get(k) for k in _TWO_LAYER_ORDER], want, hints=_TWO_LAYER_HINTS,
+                          tol=1e-6, n_examples=shape[0], mistakes=_two_layer_mistakes(X, Y, copy))
         if any(not np.array_equal(params[k], copy[k]) for k in params):
             c.case(False, f"{tag}: params unchanged", "do not modify the parameters in place")
     return Verdict(c.report())

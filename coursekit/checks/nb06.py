@@ -24,7 +24,8 @@ from .verdict import Verdict
 __all__ = ["check_forward", "check_loss", "check_backward", "check_training_loop",
            "check_build_mlp", "check_remove_sigmoid", "check_depth_experiment",
            "check_width_experiment", "check_activation_experiment",
-           "check_hyperparameter_search", "mlp_param_count", "numerical_gradients",
+           "check_hyperparameter_search", "check_initial_loss", "check_overfit_small_batch",
+           "check_layer_gradient_norms", "OVERFIT_LOSS", "mlp_param_count", "numerical_gradients",
            "init_params"]
 
 _KEYS = ("W1", "b1", "W2", "b2")
@@ -415,4 +416,283 @@ def check_hyperparameter_search(hyperparameter_search) -> Verdict:
                "compare val_acc, never test_acc: the test set is looked at once, at the very end")
         c.case(rows[1]["val_acc"] > rows[0]["val_acc"],
                "lr = 0.2 beats lr = 0.001 after 3 epochs", "is lr passed to run_experiment?")
+    return Verdict(c.report())
+
+
+# -- 06.initial_loss, 06.overfit_small_batch, 06.layer_gradient_norms: debugging habits --------
+def _cross_entropy(scores, y):
+    """Mean softmax cross-entropy (natural log) of scores (N, K) against labels y (N,)."""
+    z = scores - scores.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-logp[np.arange(len(y)), y].mean())
+
+
+def _fixed_scores_model(scores):
+    """(model, X): a Dense layer N -> K whose weights are ``scores`` (N, K), and X = I (N, N),
+    so that the model's output on X is exactly ``scores`` and the expected loss is known."""
+    from .. import nn
+
+    n, k = scores.shape
+    layer = nn.Dense(n, k, seed=0)
+    layer.params["W"], layer.params["b"] = np.array(scores, dtype=float), np.zeros(k)
+    return nn.Sequential(layer), np.eye(n)
+
+
+def _initial_loss_mistake(got_loss, got_ref, scores, y):
+    """The usual mistake an (initial loss, ln K) pair shows, in a student's words, or ''."""
+    n, k = scores.shape
+    ce = _cross_entropy(scores, y)
+    if got_loss is not None and np.isfinite(got_loss):
+        if np.isclose(got_loss, -scores[np.arange(n), y].mean(), rtol=1e-6, atol=1e-9):
+            return ("that is minus the mean raw score of the right class: turn the scores into "
+                    "probabilities with softmax first, then take -log of the right class's")
+        if np.isclose(got_loss, ce / np.log(10), rtol=1e-6):
+            return "that is the loss in log base 10: use the natural log (np.log), as ln K does"
+        if n > 1 and np.isclose(got_loss, ce * n, rtol=1e-6):
+            return f"that is the sum over the {n} examples: the loss is their mean"
+    if got_ref is not None and np.isfinite(got_ref):
+        present = len(np.unique(y))
+        for wrong, why in [(np.log10(k), "log10 K: the loss uses the natural log, so compare with ln K"),
+                           (float(k), "K itself: a uniform guess over K classes costs ln K"),
+                           (1.0 / k, "1/K, the probability of each class: its -log, ln K, is the loss"),
+                           (np.log(present), f"ln of the {present} classes present in y: K is the number of "
+                                             "scores per example (the output layer's width)")]:
+            if present != k or "present" not in why:
+                if np.isclose(got_ref, wrong, rtol=1e-6):
+                    return f"the expected value is {why}"
+    return ""
+
+
+def check_initial_loss(initial_loss) -> Verdict:
+    """initial_loss(model, X, y) -> (loss, ln K) of an untrained model."""
+    c = Checks("06.initial_loss", "the first loss against ln K")
+    rng = np.random.default_rng(631)
+    zero = np.zeros((5, 10))
+    small = 0.01 * rng.normal(size=(6, 4))
+    spread = 3.0 * rng.normal(size=(7, 6))
+    huge = 1000.0 * rng.normal(size=(4, 3))
+    cases = [(zero, np.array([0, 3, 3, 9, 1]), "all scores 0, K = 10: the loss is ln 10 exactly"),
+             (small, np.array([0, 1, 2, 3, 0, 1]), "scores near 0, K = 4: the loss is near ln 4"),
+             (spread, np.array([0, 0, 1, 1, 0, 1, 0]), "spread scores, K = 6, only classes 0 and 1 in y"),
+             (huge, np.array([0, 1, 2, 0]), "scores in the thousands: a finite loss")]
+    for scores, y, what in cases:
+        model, X = _fixed_scores_model(scores)
+        out = c.call(initial_loss, model, X, y, description=f"initial_loss on {what.split(':')[0]}")
+        if out is None:
+            continue
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            c.case(False, "initial_loss returns a pair (loss, ln K)", f"got {type(out).__name__}")
+            continue
+        try:
+            got_loss, got_ref = (float(v) if v is not None else None for v in out)
+        except (TypeError, ValueError):
+            c.case(False, f"{what}: loss and ln K are numbers", f"got {_short_pair(out)}")
+            continue
+        why = _initial_loss_mistake(got_loss, got_ref, scores, y)
+        want = _cross_entropy(scores, y)
+        stable = ("" if got_loss is None or np.isfinite(got_loss) else
+                  "it is not finite: take -ln of softmax probabilities, not of the raw scores (which "
+                  "can be 0 or negative), and subtract each row's largest score before exp (or use "
+                  "nn.log_softmax)")
+        c.close(got_loss, want, f"{what} (loss {want:.4f})",
+                why or stable or "mean over the examples of -ln softmax(scores)[n, y_n]", rtol=1e-6)
+        k = scores.shape[1]
+        c.close(got_ref, np.log(k), f"{what.split(':')[0]}: the expected initial loss ln {k} = {np.log(k):.4f}",
+                why or "K is the number of scores per example; a uniform guess over K classes costs ln K",
+                rtol=1e-9)
+    return Verdict(c.report())
+
+
+def _short_pair(out):
+    return ", ".join(type(v).__name__ for v in out)
+
+
+#: A small batch is learnt by heart when its mean loss is below this.
+OVERFIT_LOSS = 0.01
+
+
+def _overfit_cases():
+    """(description, fresh model, X, y): two small digit batches and two deep-enough networks."""
+    from .. import nn
+    from ..datasets import digits
+
+    d = digits()
+
+    def mlp(sizes, act, seed):
+        layers, fan_in = [], 64
+        for i, width in enumerate([*sizes, 10]):
+            layers.append(nn.Dense(fan_in, width, seed=seed + i))
+            if i < len(sizes):
+                layers.append(act())
+            fan_in = width
+        return nn.Sequential(*layers)
+
+    return [("20 digits, two sigmoid layers of 100", mlp([100, 100], nn.Sigmoid, 0),
+             d.X_train[:20], d.y_train[:20]),
+            ("16 digits, three ReLU layers of 50", mlp([50, 50, 50], nn.ReLU, 3),
+             d.X_train[20:36], d.y_train[20:36])]
+
+
+def _overfit_diagnosis(losses) -> str:
+    """Why a loss curve did not reach OVERFIT_LOSS, in a student's words."""
+    last, start = losses[-1], losses[0]
+    if not np.isfinite(last) or last > start:
+        return ("the loss grew: the learning rate is too large for this network, or the step has "
+                "the wrong sign (params -= lr * grads)")
+    # the lowest loss of the third quarter and of the last: a curve that has levelled off (even
+    # with bursts) gains almost nothing between them; one still falling gains a lot
+    n = len(losses)
+    q3 = float(np.min(losses[n // 2:(3 * n) // 4])) if n >= 8 else start
+    if n >= 8 and q3 - float(np.min(losses[(3 * n) // 4:])) < 0.05 * last:
+        return (f"the loss levels off at {last:.3f} instead of going to 0: something keeps the "
+                "network from fitting the batch exactly; turn regularisation off (weight_decay=0, "
+                "no reg * W term) and train on the same whole batch at every step")
+    return (f"it is still falling at the end (at best {q3:.3f} in the third quarter of the steps, "
+            f"{last:.3f} at the end): take more steps, or a larger learning rate")
+
+
+def check_overfit_small_batch(overfit_small_batch) -> Verdict:
+    """overfit_small_batch(model, X, y) -> list of losses, one per step, the model trained in place."""
+    from .. import nn
+
+    c = Checks("06.overfit_small_batch", "learn a small batch by heart")
+    for what, model, X, y in _overfit_cases():
+        start = _cross_entropy(np.asarray(model.forward(X, train=False)), y)
+        out = c.call(overfit_small_batch, model, X, y, description=f"overfit_small_batch({what})")
+        if out is None:
+            continue
+        try:
+            losses = np.asarray(getattr(out, "loss", out), dtype=float).ravel()
+        except (TypeError, ValueError):
+            c.case(False, f"{what}: returns the list of losses", f"got {type(out).__name__}")
+            continue
+        if not c.case(len(losses) >= 2, f"{what}: one loss per step",
+                      f"got {len(losses)} value(s): record the loss at every step (History.loss of nn.fit)"):
+            continue
+        c.close(losses[0], start, f"{what}: the first loss is the untrained model's ({start:.3f})",
+                "record the loss of each step before its update, and train the model you were given "
+                "(not a new one)", rtol=1e-3)
+        c.case(losses[-1] < OVERFIT_LOSS, f"{what}: the final loss is below {OVERFIT_LOSS}",
+               f"it is {losses[-1]:.3g}; " + _overfit_diagnosis(losses))
+        acc = float(nn.evaluate(model, X, y)["accuracy"])
+        c.case(acc == 1.0, f"{what}: the model you were given now classifies every example of the "
+               "batch right", f"its accuracy on the batch is {acc:.0%}: train `model` itself, in place")
+    return Verdict(c.report())
+
+
+def _norm_runs(model, X, y, steps, lr, batch_size):
+    """What a correct loop records, and what the usual mistakes record instead.
+
+    Returns a dict of (steps, L) arrays, L = number of Dense layers: "grads" (the answer: the norm
+    of each Dense layer's weight gradient after the backward pass), "outputs" (norms of the Dense
+    layers' outputs, the activations), "weights" (norms of the weights themselves), "biases" (of
+    the bias gradients) and "frozen" (the weight gradients with the optimiser step left out).
+    """
+    from .. import nn
+    from ..lessons.nb06 import batches, dense_layers
+
+    def run(frozen):
+        loss_fn, opt = nn.SoftmaxCrossEntropy(), nn.SGD(lr=lr)
+        dense = dense_layers(model)
+        rec = {"grads": [], "outputs": [], "weights": [], "biases": []}
+        for xb, yb in batches(X, y, batch_size, steps):
+            a, outs = xb, []
+            for layer in model.layers:
+                a = layer.forward(a, train=True)
+                if any(layer is d for d in dense):
+                    outs.append(np.linalg.norm(a))
+            loss_fn.forward(a, yb)
+            model.backward(loss_fn.backward())
+            rec["outputs"].append(outs)
+            rec["grads"].append([np.linalg.norm(d.grads["W"]) for d in dense])
+            rec["biases"].append([np.linalg.norm(d.grads["b"]) for d in dense])
+            rec["weights"].append([np.linalg.norm(d.params["W"]) for d in dense])
+            if not frozen:
+                opt.step(model)
+        return {k: np.array(v) for k, v in rec.items()}
+
+    start = [({k: np.array(v) for k, v in layer.params.items()}, dict(layer.grads))
+             for layer in model.layers]
+    frozen = run(True)["grads"]
+    out = run(False)
+    for layer, (params, grads) in zip(model.layers, start):  # leave the model as it was given
+        layer.params.update(params)
+        layer.grads = grads
+    out["frozen"] = frozen
+    return out
+
+
+def _norms_mistake(got, runs) -> str:
+    """The usual mistake ``got`` (steps, L) shows, or ''."""
+    want = runs["grads"]
+    same = lambda a, b: a.shape == b.shape and np.allclose(a, b, rtol=1e-5, atol=1e-12)  # noqa: E731
+    if same(got[1:], want[:-1]):
+        return ("each row holds the previous step's gradients: take the norms after "
+                "model.backward(...) of the same step, before the optimiser's step")
+    for key, why in [("outputs", "these are the norms of the layers' outputs (activations), not of "
+                                 "their weight gradients: use layer.grads['W']"),
+                     ("weights", "these are the norms of the weights themselves: use layer.grads['W'], "
+                                 "not layer.params['W']"),
+                     ("biases", "these are the bias gradients: use layer.grads['W']"),
+                     ("frozen", "the gradients never change the weights: call the optimiser's step "
+                                "after reading the norms")]:
+        if same(got, runs[key]):
+            return why
+    if same(got, want ** 2):
+        return "these are squared norms: np.linalg.norm(g), not (g ** 2).sum()"
+    return ""
+
+
+def _norm_cases():
+    from .. import nn
+    from ..datasets import digits
+
+    d = digits()
+    sig = nn.Sequential(nn.Dense(64, 20, seed=1), nn.Sigmoid(), nn.Dense(20, 20, seed=2), nn.Sigmoid(),
+                        nn.Dense(20, 20, seed=3), nn.Sigmoid(), nn.Dense(20, 10, seed=4))
+    relu = nn.Sequential(nn.Dense(64, 16, seed=5), nn.ReLU(), nn.Dense(16, 10, seed=6))
+    return [("3 sigmoid layers of 20, 12 steps of 32 digits", sig, d.X_train[:100], d.y_train[:100], 12, 0.1, 32),
+            ("1 ReLU layer of 16, 5 steps of 8 digits, lr 0.5", relu, d.X_train[:30], d.y_train[:30], 5, 0.5, 8)]
+
+
+def _explain_key_error(fn):
+    """fn, with a KeyError (grads read before the first backward pass) explained."""
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except KeyError as err:
+            raise KeyError(f"{err}: layer.grads is empty until the first backward pass, so take "
+                           "the norms after model.backward(...)") from None
+    return run
+
+
+def check_layer_gradient_norms(layer_gradient_norms) -> Verdict:
+    """layer_gradient_norms(model, X, y, steps, lr, batch_size) -> (steps, number of Dense layers)."""
+    from ..lessons.nb06 import dense_layers
+
+    c = Checks("06.layer_gradient_norms", "how fast each layer learns")
+    for what, model, X, y, steps, lr, b in _norm_cases():
+        runs = _norm_runs(model, X, y, steps, lr, b)
+        want, n_dense = runs["grads"], len(dense_layers(model))
+        got = c.call(_explain_key_error(layer_gradient_norms), model, X, y, steps, lr=lr, batch_size=b,
+                     description=f"layer_gradient_norms({what})")
+        if got is None:
+            continue
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            c.case(False, f"{what}: an array of numbers", f"got {type(got).__name__}")
+            continue
+        shape = (steps, n_dense)
+        if got.shape != shape:
+            why = ("it is transposed: one row per step, one column per layer" if got.shape == shape[::-1]
+                   else f"the network has {n_dense} Dense layers: one column for each, from the first "
+                        "(next to the input) to the output layer, and none for the activations"
+                   if got.ndim == 2 and got.shape[0] == steps else "one row per step, one column per Dense layer")
+            c.case(False, f"{what}: shape {shape}", f"got shape {got.shape}; {why}")
+            continue
+        c.close(got, want, f"{what}: every layer's weight-gradient norm at every step",
+                _norms_mistake(got, runs) or "at each step: forward, loss, backward, then "
+                "np.linalg.norm(layer.grads['W']) for each Dense layer, then the optimiser's step",
+                rtol=1e-5, atol=1e-12)
     return Verdict(c.report())

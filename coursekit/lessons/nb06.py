@@ -15,6 +15,8 @@ like the experiment:
 ``format_table``    rows of dicts -> an aligned text table (floats with 3 decimals)
 ``best_row``        the row with the highest value of a column (the first one on ties)
 ``epoch_seconds``   wall-clock seconds of one training epoch (for cost measurements)
+``batches``         the mini-batches of a hand-written training loop, in order, one per step
+``dense_layers``    the Dense layers of a model, first to last (whose weight gradients to watch)
 
 Everything is seeded: the same model, data and settings give the same numbers.
 """
@@ -26,7 +28,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["run_experiment", "grid", "format_table", "best_row", "epoch_seconds", "split_parts"]
+__all__ = ["run_experiment", "grid", "format_table", "best_row", "epoch_seconds", "split_parts",
+           "batches", "dense_layers"]
 
 
 def split_parts(data) -> dict:
@@ -180,3 +183,34 @@ def epoch_seconds(model, X, y, *, batch_size: int = 32, epochs: int = 3, lr: flo
     history = nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=nn.SGD(lr=lr),
                      epochs=int(epochs), batch_size=int(batch_size), progress=False)
     return float(min(history.epoch_time))
+
+
+def batches(X, y, batch_size: int, steps: int):
+    """Yield ``steps`` mini-batches ``(X_batch, y_batch)`` of ``X`` (N, D) and ``y`` (N,), in order.
+
+    Step t takes the ``batch_size`` rows that follow those of step t - 1, wrapping round to the
+    start of the data after its last row, without shuffling: a hand-written loop and a check that
+    repeats it see the same batches. Each batch has shape (batch_size, D) and (batch_size,) (fewer
+    rows when N < batch_size).
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    n, b, steps = len(X), int(batch_size), int(steps)
+    if len(y) != n:
+        raise ValueError(f"X has {n} rows but y has {len(y)} labels: give one label per example")
+    if n == 0 or b < 1 or steps < 0:
+        raise ValueError(f"need data, batch_size >= 1 and steps >= 0; got {n} rows, "
+                         f"batch_size={batch_size}, steps={steps}")
+    b = min(b, n)
+    for t in range(steps):
+        rows = (np.arange(b) + t * b) % n
+        yield X[rows], y[rows]
+
+
+def dense_layers(model) -> list:
+    """The ``nn.Dense`` layers of a ``Sequential`` model, in order from the input to the output."""
+    from .. import nn
+
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        raise TypeError(f"expected an nn.Sequential (it has .layers), got {type(model).__name__}")
+    return [layer for layer in layers if isinstance(layer, nn.Dense)]

@@ -9,6 +9,7 @@ Where each picture is used:
 - 02: ``error_surface``, ``error_surface_3d``, ``line_chart``
 - 03, 04, 06: ``decision_boundary``, ``training_curves``, ``learning_rate_sweep``, ``network_diagram``
 - 05: ``computational_graph``
+- 06: ``gradient_norms_over_training``
 - 07: ``activation_functions``, ``layer_histograms``, ``gradient_norms``, ``step_curves``
 - 08: ``training_curves``, ``remedy_curves``
 - 10: ``filters``, ``feature_maps``, ``image_grid``
@@ -25,7 +26,7 @@ from .activations import ACTIVATIONS, activation_functions, get_activation
 from .classification import decision_boundary, perceptron_line, perceptron_with_bias, scatter_classes
 from .curves import (accuracy_vs_epsilon, history_dict, learning_rate_sweep, line_chart, remedy_curves,
                      step_curves, training_curves)
-from .diagnostics import gradient_norms, layer_histograms
+from .diagnostics import gradient_norms, gradient_norms_over_training, layer_histograms
 from .graph import computational_graph
 from .images import feature_maps, filters, image_grid, weight_templates
 from .networks import network_diagram
@@ -40,7 +41,7 @@ __all__ = [
     "error_surface", "error_surface_3d", "evaluate_surface",
     "activation_functions", "network_diagram", "computational_graph",
     "image_grid", "filters", "feature_maps", "weight_templates",
-    "layer_histograms", "gradient_norms",
+    "layer_histograms", "gradient_norms", "gradient_norms_over_training",
     "describe_figure", "describe_cell_figures", "install_alt_text_hook",
 ]
 

@@ -1,5 +1,5 @@
 """Looking inside a network while it trains: activation histograms per layer and gradient norms
-per layer (notebooks 07 and 11)."""
+per layer (notebooks 07 and 11), and per layer against training step (notebook 06)."""
 from __future__ import annotations
 
 from typing import Mapping
@@ -8,7 +8,7 @@ import numpy as np
 
 from .style import as_array, color, new_axes, new_grid, style_axes
 
-__all__ = ["layer_histograms", "gradient_norms"]
+__all__ = ["layer_histograms", "gradient_norms", "gradient_norms_over_training"]
 
 
 def _flat(values, name):
@@ -97,4 +97,36 @@ def gradient_norms(norms, layer_names=None, ax=None, log=True, kind="bar",
     style_axes(ax, title, xlabel, "gradient norm" + (" (log scale)" if log else ""))
     if any(series):
         ax.legend(fontsize="small")
+    return ax
+
+
+def gradient_norms_over_training(norms, layer_names=None, ax=None, log=True,
+                                 title="Weight-gradient norm of each layer during training",
+                                 xlabel="training step"):
+    """One line per layer: the norm of its weight gradient at every training step.
+
+    norms : (T, L) array, row t the L layers' gradient norms at step t (first layer first).
+    layer_names : L labels (default "layer 1 (input side)" ... "layer L (output)").
+    log : logarithmic y axis: layers that learn at rates decades apart all stay visible.
+    Returns the axes.
+    """
+    g = as_array(norms, "norms", ndim=2)
+    T, L = g.shape
+    if T == 0 or L == 0:
+        raise ValueError(f"norms has shape {g.shape}: give one row per step and one column per layer")
+    if np.any(g[np.isfinite(g)] < 0):
+        raise ValueError("gradient norms cannot be negative")
+    names = (list(layer_names) if layer_names is not None else
+             [f"layer {i + 1}" + (" (input side)" if i == 0 else " (output)" if i == L - 1 else "")
+              for i in range(L)])
+    if len(names) != L:
+        raise ValueError(f"{len(names)} layer names for {L} layers (columns of norms)")
+    ax = new_axes(ax, figsize=(7, 4))
+    steps = np.arange(T)
+    for i in range(L):
+        ax.plot(steps, g[:, i], color=color(i), linewidth=1.6, label=names[i])
+    if log:
+        ax.set_yscale("log")
+    style_axes(ax, title, xlabel, "‖∂L/∂W‖" + (" (log scale)" if log else ""))
+    ax.legend(fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax

@@ -1,5 +1,6 @@
 """The public checks of notebook 05 accept the reference answers and reject typical mistakes."""
 import numpy as np
+import pytest
 
 from _numgrad import numerical_gradient  # the right answer to 05.gradient_check
 from coursekit.checks import nb05
@@ -30,9 +31,10 @@ def forward_backward(X, Y, p, bug=None):
     Yhat = A1 @ p["W2"] + p["b2"]
     loss = 0.5 * np.sum((Yhat - Y) ** 2) / N
     dZ2 = (Yhat - Y) / (1 if bug == "no_mean" else N)
-    dZ1 = dZ2 @ p["W2"].T * (1 if bug == "no_sigma_prime" else A1 * (1 - A1))
-    return loss, {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0), "W2": A1.T @ dZ2,
-                  "b2": dZ2.mean(axis=0) if bug == "mean_bias" else dZ2.sum(axis=0)}
+    dA1 = dZ2 @ (p["W2"] if bug == "no_transpose" else p["W2"].T)  # W2 square in the check's last case
+    dZ1 = dA1 * (1 if bug == "no_sigma_prime" else A1 * (1 - A1))
+    return loss, {"W1": dZ1.T @ X if bug == "dW1_transposed" else X.T @ dZ1, "b1": dZ1.sum(axis=0),
+                  "W2": A1.T @ dZ2, "b2": dZ2.mean(axis=0) if bug == "mean_bias" else dZ2.sum(axis=0)}
 
 
 def relative_error(a, b):
@@ -49,16 +51,38 @@ def test_gates(capsys):
     assert not nb05.check_gate_backward(add_backward, mul_backward, max_backward, lambda z, d: None)
 
 
-def test_two_layer_backprop():
+def test_two_layer_backprop(capsys):
     assert nb05.check_two_layer_backprop(forward_backward)
-    for bug in ("no_mean", "no_sigma_prime", "mean_bias"):
-        assert not nb05.check_two_layer_backprop(lambda X, Y, p, bug=bug: forward_backward(X, Y, p, bug))
+    out = capsys.readouterr().out
+    assert "dW1 matches (relative error below 1e-06)" in out and "public checks passed" in out
 
+
+@pytest.mark.parametrize("bug, first_off, cause", [
+    ("no_mean", "dW2", "the 1/N of the mean is missing"),
+    ("no_sigma_prime", "dW1", "the sigmoid's derivative is missing"),
+    ("no_transpose", "dW1", "W2 is used without its transpose"),
+    ("dW1_transposed", "dW1", "transpose"),
+    ("mean_bias", "db2", "the 1/5 of the mean is applied twice"),
+])
+def test_two_layer_backprop_names_the_first_wrong_gradient_and_its_cause(bug, first_off, cause, capsys):
+    fb = lambda X, Y, p: forward_backward(X, Y, p, bug)  # noqa: E731
+    if bug == "no_transpose":  # only runs when W2 is square: the other cases raise a shape error
+        fb = lambda X, Y, p: (forward_backward(X, Y, p, bug) if p["W2"].shape[0] == p["W2"].shape[1]  # noqa: E731
+                              else forward_backward(X, Y, p))
+    assert not nb05.check_two_layer_backprop(fb)
+    failed = [line for line in capsys.readouterr().out.splitlines() if "\u2718" in line]
+    first = next(line for line in failed if "(the first gradient that is off)" in line)
+    assert f": {first_off} (the first gradient that is off), relative error" in first
+    assert cause in first
+
+
+def test_two_layer_backprop_in_place_update_is_caught(capsys):
     def in_place(X, Y, p):
         out = forward_backward(X, Y, p)
         p["W1"] -= 0.1
         return out
     assert not nb05.check_two_layer_backprop(in_place)
+    assert "do not modify the parameters in place" in capsys.readouterr().out
 
 
 def test_gradient_check():

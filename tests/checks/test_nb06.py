@@ -314,3 +314,108 @@ def test_backward_reports_relative_errors_never_two_equal_looking_arrays(capsys)
     out = capsys.readouterr().out
     assert "dW2 (the first gradient that is off), relative error" in out
     assert "expected" not in out  # no pair of arrays to compare by eye
+
+
+# -- 06.initial_loss, 06.overfit_small_batch, 06.layer_gradient_norms -------------------------
+from coursekit.lessons.nb06 import batches, dense_layers  # noqa: E402
+
+
+def initial_loss(model, X, y, bug=None):
+    scores = np.asarray(model.forward(X, train=False))
+    k = scores.shape[1]
+    if bug == "raw_scores":
+        return float(-np.mean(scores[np.arange(len(y)), y])), float(np.log(k))
+    logp = nn.log_softmax(scores)[np.arange(len(y)), y]
+    loss = {"log10": -np.mean(logp) / np.log(10), "sum": -np.sum(logp)}.get(bug, -np.mean(logp))
+    ref = {"ref_log10": np.log10(k), "ref_present": np.log(len(np.unique(y)))}.get(bug, np.log(k))
+    return float(loss), float(ref)
+
+
+def overfit_small_batch(model, X, y, steps=300, weight_decay=0.0):
+    h = nn.fit(model, X, y, loss=nn.SoftmaxCrossEntropy(), optimizer=nn.SGD(lr=1.0, weight_decay=weight_decay),
+               epochs=steps, batch_size=len(X), progress=False)
+    return h.loss
+
+
+def layer_gradient_norms(model, X, y, steps, lr=0.1, batch_size=32, bug=None):
+    loss_fn, opt = nn.SoftmaxCrossEntropy(), nn.SGD(lr=lr)
+    dense = dense_layers(model)
+    if bug == "missing_layer":
+        dense = dense[:-1]
+    rows = []
+    for xb, yb in batches(X, y, batch_size, steps):
+        a, outs = xb, []
+        for layer in model.layers:
+            a = layer.forward(a, train=True)
+            outs.append(np.linalg.norm(a)) if layer in dense else None
+        loss_fn.forward(a, yb)
+        before = [np.linalg.norm(d.grads.get("W", 0.0)) for d in dense]
+        model.backward(loss_fn.backward())
+        rows.append({"activations": outs, "before_backward": before}.get(
+            bug, [np.linalg.norm(d.grads["W"]) for d in dense]))
+        opt.step(model)
+    return np.array(rows)
+
+
+def test_debugging_reference_answers_pass(capsys):
+    assert nb06.check_initial_loss(initial_loss)
+    assert nb06.check_overfit_small_batch(overfit_small_batch)
+    assert nb06.check_layer_gradient_norms(layer_gradient_norms)
+    out = capsys.readouterr().out
+    assert "ln 10 = 2.3026" in out and "public checks passed" in out
+
+
+@pytest.mark.parametrize("bug, hint", [
+    ("raw_scores", "softmax first"),
+    ("log10", "natural log"),
+    ("sum", "the loss is their mean"),
+    ("ref_log10", "log10 K"),
+    ("ref_present", "classes present in y"),
+])
+def test_initial_loss_mistakes_get_their_hint(bug, hint, capsys):
+    assert not nb06.check_initial_loss(lambda m, X, y: initial_loss(m, X, y, bug))
+    assert hint in capsys.readouterr().out
+
+
+def test_initial_loss_unstable_softmax_is_named(capsys):
+    def naive(model, X, y):
+        s = np.asarray(model.forward(X, train=False))
+        with np.errstate(over="ignore", invalid="ignore"):
+            p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+            return float(-np.mean(np.log(p[np.arange(len(y)), y]))), float(np.log(s.shape[1]))
+    assert not nb06.check_initial_loss(naive)
+    assert "largest score before exp" in capsys.readouterr().out
+
+
+def test_overfit_mistakes_get_their_hint(capsys):
+    assert not nb06.check_overfit_small_batch(lambda m, X, y: overfit_small_batch(m, X, y, weight_decay=1e-2))
+    assert "turn regularisation off" in capsys.readouterr().out
+    assert not nb06.check_overfit_small_batch(lambda m, X, y: overfit_small_batch(m, X, y, steps=30))
+    assert "take more steps" in capsys.readouterr().out
+
+    def copy_trained(model, X, y):  # trains a fresh network, not the one it was given
+        fresh = nn.Sequential(*[type(layer)(*layer.params["W"].shape, seed=9) if isinstance(layer, nn.Dense)
+                                else type(layer)() for layer in model.layers])
+        return overfit_small_batch(fresh, X, y)
+    assert not nb06.check_overfit_small_batch(copy_trained)
+    assert "train `model` itself" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bug, hint", [
+    ("activations", "outputs (activations)"),
+    ("before_backward", "previous step's gradients"),
+    ("missing_layer", "one column for each"),
+])
+def test_layer_gradient_norm_mistakes_get_their_hint(bug, hint, capsys):
+    assert not nb06.check_layer_gradient_norms(
+        lambda m, X, y, steps, lr, batch_size: layer_gradient_norms(m, X, y, steps, lr, batch_size, bug))
+    assert hint in capsys.readouterr().out
+
+
+def test_layer_gradient_norms_without_backward_is_explained(capsys):
+    def no_backward(model, X, y, steps, lr=0.1, batch_size=32):
+        for xb, _ in batches(X, y, batch_size, steps):
+            model.forward(xb)
+            return np.array([[np.linalg.norm(d.grads["W"]) for d in dense_layers(model)]])
+    assert not nb06.check_layer_gradient_norms(no_backward)
+    assert "empty until the first backward pass" in capsys.readouterr().out

@@ -6,7 +6,8 @@ import pytest
 
 from coursekit import datasets as ckd
 from coursekit import nn
-from coursekit.lessons.nb06 import best_row, epoch_seconds, format_table, grid, run_experiment, split_parts
+from coursekit.lessons.nb06 import (batches, best_row, dense_layers, epoch_seconds, format_table, grid,
+                                    run_experiment, split_parts)
 
 
 def _net(n_in=64, hidden=16, n_out=10, act=nn.ReLU):
@@ -97,3 +98,23 @@ def test_epoch_seconds_is_a_positive_time():
     X, y = ckd.spiral(n_per_class=30)
     s = epoch_seconds(_net(2, 8, 3), X, y, epochs=2)
     assert s > 0 and np.isfinite(s)
+
+
+def test_batches_walk_the_data_in_order_and_wrap_round():
+    X, y = np.arange(10).reshape(5, 2), np.arange(5)
+    got = [yb.tolist() for _, yb in batches(X, y, 2, 4)]
+    assert got == [[0, 1], [2, 3], [4, 0], [1, 2]]          # no shuffling: a check can repeat it
+    xb, yb = next(batches(X, y, 8, 1))
+    assert xb.shape == (5, 2) and yb.tolist() == [0, 1, 2, 3, 4]   # a batch larger than the data
+    assert len(list(batches(X, y, 2, 0))) == 0
+    with pytest.raises(ValueError, match="one label per example"):
+        next(batches(X, y[:3], 2, 1))
+    with pytest.raises(ValueError, match="batch_size >= 1"):
+        next(batches(X, y, 0, 1))
+
+
+def test_dense_layers_in_order():
+    m = _net(act=nn.Sigmoid)
+    assert [d.params["W"].shape for d in dense_layers(m)] == [(64, 16), (16, 10)]
+    with pytest.raises(TypeError, match="nn.Sequential"):
+        dense_layers(nn.Dense(2, 3))

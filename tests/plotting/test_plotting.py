@@ -356,6 +356,19 @@ def test_gradient_norms_grouped_bars_and_lines():
         P.gradient_norms([1, 2, 3], layer_names=["a", "b"])
 
 
+def test_gradient_norms_over_training_one_line_per_layer():
+    norms = np.outer(np.linspace(1, 2, 30), [1e-3, 1e-2, 1e-1])  # (steps, layers)
+    ax = P.gradient_norms_over_training(norms)
+    assert ax.get_yscale() == "log" and len(ax.lines) == 3
+    assert legend_texts(ax) == ["layer 1 (input side)", "layer 2", "layer 3 (output)"]
+    assert np.allclose(ax.lines[0].get_ydata(), norms[:, 0]) and ax.get_xlabel() == "training step"
+    assert_not_blank(ax)
+    with pytest.raises(ValueError, match="2 layer names for 3 layers"):
+        P.gradient_norms_over_training(norms, layer_names=["a", "b"])
+    with pytest.raises(ValueError, match="negative"):
+        P.gradient_norms_over_training(-norms)
+
+
 def test_plotting_accepts_torch_tensors(rng):
     torch = pytest.importorskip("torch")
     X, y, centres = three_blobs(rng, n=10)

@@ -38,7 +38,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from coursekit.course.cluster import wait_for_workers
+from coursekit.course.cluster import ClusterError, require_dask, wait_for_workers
 from coursekit.course.grade import grade
 from coursekit.course.kernel import new_client, start_kernel, stop_kernel
 from coursekit.course.markers import parse_master
@@ -93,14 +93,6 @@ def dask_cluster(workers: int):
                     child.kill()
             proc.kill()
             proc.wait(timeout=30)
-
-
-def _have_dask() -> bool:
-    try:
-        import distributed  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def bench(master: Path, copies: int, jobs_list: list[int], cluster: bool = True) -> None:
@@ -238,9 +230,13 @@ def main() -> None:
         sizing(args.students, args.minutes)
         return
     breakdown()
-    cluster = not args.no_cluster and _have_dask()
-    if not cluster and not args.no_cluster:
-        print('Dask is not installed: no cluster rows (pip install "coursekit[cluster]")')
+    cluster = not args.no_cluster
+    if cluster:
+        try:
+            require_dask()
+        except ClusterError as err:
+            print(f"{err}: no cluster rows")
+            cluster = False
     for master in args.masters:
         bench(master, args.copies, args.jobs, cluster)
 

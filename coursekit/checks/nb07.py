@@ -269,11 +269,17 @@ def _only_out(c, out, label):
     return out
 
 
+def _call_forward(c, fn, label, x, gamma, beta, state, train):
+    """The student's forward on copies (the state's running arrays too): (out or None, that state)."""
+    st = {k: np.array(v, dtype=float) if k.startswith("running") else v for k, v in state.items()}
+    out = _only_out(c, c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, train,
+                              description=f"{label} (train={train})"), label)
+    return out, st
+
+
 def _bn_train_case(c, fn, label, x, gamma, beta, state):
     """One train-mode call: the output, then the running averages left in the state."""
-    st = {k: np.array(v, dtype=float) if k.startswith("running") else v for k, v in state.items()}
-    out = _only_out(c, c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, True,
-                              description=f"{label} (train=True)"), label)
+    out, st = _call_forward(c, fn, label, x, gamma, beta, state, True)
     if out is None:
         return
     want, rm, rv = _bn_reference(x, gamma, beta, state, True)
@@ -292,9 +298,7 @@ def _bn_train_case(c, fn, label, x, gamma, beta, state):
 
 
 def _bn_test_case(c, fn, label, x, gamma, beta, state):
-    st = {k: np.array(v, dtype=float) if k.startswith("running") else v for k, v in state.items()}
-    out = _only_out(c, c.call(fn, x.copy(), gamma.copy(), beta.copy(), st, False,
-                              description=f"{label} (train=False)"), label)
+    out, st = _call_forward(c, fn, label, x, gamma, beta, state, False)
     if out is None:
         return
     want, _, _ = _bn_reference(x, gamma, beta, state, False)

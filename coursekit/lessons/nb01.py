@@ -36,6 +36,7 @@ __all__ = [
     "PerceptronResult",
     "line_errors",
     "novikoff_bound",
+    "widest_margin_line",
     "plot",
 ]
 
@@ -178,6 +179,47 @@ def novikoff_bound(X, y, u) -> float:
         raise ValueError("u does not separate the data with a positive margin")
     R = float(np.max(np.linalg.norm(Xb, axis=1)))
     return (R / gamma) ** 2
+
+
+def widest_margin_line(X, y) -> np.ndarray:
+    """The line that separates two classes of 2-D points with the widest margin, as u (3,).
+
+    X : (N, 2) points; y : (N,) labels 0/1 or -1/+1. Returns u = (bias, w1, w2) with u·x̃ > 0 on
+    the positive class: the hard-margin SVM's line, the tightest u for ``novikoff_bound``.
+    The widest line is the perpendicular bisector of the closest pair of points of the two
+    classes' convex hulls; in the plane one point of that pair is a data point and the other
+    lies on a segment between two points of the other class, so trying every point against
+    every segment finds it exactly (O(N^3) distances, meant for the tens of points of a lesson).
+    Raises ValueError when the points are not 2-D or the classes cannot be separated by a line.
+    """
+    X = _matrix(X)
+    if X.shape[1] != 2:
+        raise ValueError(f"widest_margin_line works on 2-D points, shape (N, 2); got shape {X.shape}")
+    labels, negative = _labels(y)
+    pos, neg = X[labels == 1], X[labels == negative]
+    if len(pos) == 0 or len(neg) == 0:
+        raise ValueError("widest_margin_line needs points of both classes")
+
+    def closest(points, others):
+        """(distance, point, closest point on a segment of ``others``) over every point."""
+        a, ab = others[:, None, :], others[None, :, :] - others[:, None, :]   # segments a -> a + ab
+        d = points[:, None, None, :] - a[None]                                # (P, M, M, 2)
+        length2 = np.maximum(np.sum(ab * ab, axis=-1), 1e-300)
+        t = np.clip(np.sum(d * ab[None], axis=-1) / length2, 0.0, 1.0)
+        near = a[None] + t[..., None] * ab[None]                              # (P, M, M, 2)
+        dist = np.linalg.norm(points[:, None, None, :] - near, axis=-1)
+        k = np.unravel_index(np.argmin(dist), dist.shape)
+        return dist[k], points[k[0]], near[k]
+
+    d1, p1, n1 = closest(pos, neg)
+    d2, n2, p2 = closest(neg, pos)
+    p, n = (p1, n1) if d1 <= d2 else (p2, n2)
+    w = p - n
+    u = np.concatenate([[-w @ (p + n) / 2.0], w])
+    s = np.where(labels == 1, 1.0, -1.0)
+    if min(d1, d2) == 0.0 or np.min(s * (add_bias(X) @ u)) <= 0:
+        raise ValueError("no line separates these two classes (their convex hulls overlap)")
+    return u / np.linalg.norm(u)
 
 
 def _matrix(X) -> np.ndarray:

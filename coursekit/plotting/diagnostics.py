@@ -44,7 +44,7 @@ def layer_histograms(activations, bins=40, title="Activations per layer",
                 continue
             v = _flat(per_layer[layer], f"activations[{layer!r}]")
             v = v[np.isfinite(v)]
-            ax.hist(v, bins=bins, range=range, color=color(i), edgecolor="white", linewidth=0.3)
+            ax.hist(v, bins=bins, range=range, color=color(i), histtype="stepfilled")
             style_axes(ax, f"{layer}\nstd {v.std():.3g}" if len(v) else f"{layer}\n(no values)")
             ax.title.set_fontsize(9)
             ax.tick_params(labelsize=7)

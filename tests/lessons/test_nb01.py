@@ -108,3 +108,43 @@ def test_plot_shades_ties_as_firing_and_keeps_labels_inside():
     with pytest.raises(ValueError, match="3 weights"):
         P.plot([1.0, 2.0], X, y)
     plt.close("all")
+
+
+def test_widest_margin_line_by_hand():
+    """Two points per class: the widest line is the bisector between the nearest pair."""
+    X = np.array([[0.0, 0.0], [0.0, 2.0], [2.0, 0.0], [2.0, 2.0]])
+    y = np.array([0, 0, 1, 1])
+    u = P.widest_margin_line(X, y)
+    np.testing.assert_allclose(u, np.array([-1.0, 1.0, 0.0]) / np.sqrt(2))     # the line x1 = 1
+    assert np.array_equal(P.predict(u, X), y)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_widest_margin_line_is_a_hard_margin_svm(seed):
+    """The same line as scikit-learn's linear SVM with a near-infinite C, and the widest margin
+    of all: no small turn or shift of the line separates the points with a wider one."""
+    from sklearn.svm import SVC
+
+    X, y = blobs(n_per_class=20, spread=0.6, distance=2.5, seed=seed)
+    X = X + np.array([3.0, 1.0])
+    u = P.widest_margin_line(X, y)
+    svm = SVC(kernel="linear", C=1e8, tol=1e-10).fit(X, y)
+    u_svm = np.concatenate([svm.intercept_, svm.coef_[0]])
+    np.testing.assert_allclose(u, u_svm / np.linalg.norm(u_svm), atol=1e-3)
+
+    def margin(v):   # the geometric margin in the plane of the line v = (b, w)
+        return np.min(np.where(y == 1, 1, -1) * (X @ v[1:] + v[0])) / np.linalg.norm(v[1:])
+
+    rng = np.random.default_rng(seed)
+    assert all(margin(u + 1e-3 * rng.normal(size=3)) < margin(u) for _ in range(200))
+    assert P.novikoff_bound(X, y, u) > 0
+
+
+def test_widest_margin_line_refuses_what_it_cannot_do():
+    X, y = truth_table("xor")
+    with pytest.raises(ValueError, match="no line separates"):
+        P.widest_margin_line(X, y)
+    with pytest.raises(ValueError, match="2-D points"):
+        P.widest_margin_line(np.zeros((4, 3)), [0, 1, 0, 1])
+    with pytest.raises(ValueError, match="both classes"):
+        P.widest_margin_line(np.zeros((3, 2)), [1, 1, 1])

@@ -13,7 +13,9 @@ c_{t-k} from c_t is the product of the forget gates, which need not shrink. That
 remembers across distances where the plain RNN's gradient has vanished.
 
 As in ``RNN``, the input projection of all N*T steps is one product before the loop, and the
-weight gradients one product each after it.
+weight gradients one product each after it. The loops keep only what must go step by step: a
+forward step is one product and one tanh for all four gates, and what backward needs from the
+gates is computed for every step at once before its loop.
 """
 from __future__ import annotations
 
@@ -65,6 +67,13 @@ class LSTM(Layer):
                              f"hidden), got {describe_shape(state.shape)}")
         return state
 
+    def _gate_scale(self, xp, like):
+        """(4H,) 0.5 for the three sigmoid gates, 1 for the candidate: see ``forward``."""
+        H = self.hidden_size
+        dev = array_api_compat.device(like)
+        return xp.concat([xp.full((3 * H,), 0.5, dtype=like.dtype, device=dev),
+                          xp.ones((H,), dtype=like.dtype, device=dev)])
+
     def forward(self, x, train: bool = True, h0=None, c0=None):
         """x (N, T, D) [, h0, c0 (N, H)] -> hs (N, T, H)."""
         Wx, Wh, b = self.params["Wx"], self.params["Wh"], self.params["b"]
@@ -72,52 +81,67 @@ class LSTM(Layer):
         N, T = check_sequence("LSTM", x, self.input_size)
         D, H = self.input_size, self.hidden_size
         h, c = self._initial(xp, x, h0, "h0", N), self._initial(xp, x, c0, "c0", N)
+        # One tanh gives all four blocks: sigmoid(a) = (1 + tanh(a/2))/2 is the same function,
+        # so tanh(a * scale), with scale 1/2 on the gates' columns, is 2 tanh(...) - 1 of the
+        # gates and the candidate g itself. The 1/2 is folded into Wx, b and Wh once, so a
+        # step is a product, an addition and a tanh instead of a dozen array calls: the loop's
+        # cost is the number of calls, not their size (8 units, batches of 64 in notebook 11).
+        scale = self._gate_scale(xp, Wx)
         xt = xp.permute_dims(x, (1, 0, 2))                                 # (T, N, D)
-        a_in = xp.reshape(xp.reshape(xt, (T * N, D)) @ Wx + b, (T, N, 4 * H))
-        hs, cs, gates = [h], [c], []
+        z_in = xp.reshape(xp.reshape(xt, (T * N, D)) @ (Wx * scale) + b * scale, (T, N, 4 * H))
+        Wh_scaled = Wh * scale
+        hs, cs, zs, tanh_cs = [h], [c], [], []
         for t in range(T):
-            a = a_in[t, ...] + h @ Wh
-            ifo = sigmoid(a[:, :3 * H])
-            g = xp.tanh(a[:, 3 * H:])
-            c = ifo[:, H:2 * H] * c + ifo[:, :H] * g
-            h = ifo[:, 2 * H:] * xp.tanh(c)
+            z = xp.tanh(z_in[t, ...] + h @ Wh_scaled)                      # (N, 4H)
+            ifo = 0.5 * z[:, :3 * H] + 0.5                                 # i, f, o in (0, 1)
+            c = ifo[:, H:2 * H] * c + ifo[:, :H] * z[:, 3 * H:]
+            tanh_c = xp.tanh(c)
+            h = ifo[:, 2 * H:] * tanh_c
             hs.append(h)
             cs.append(c)
-            gates.append(xp.concat([ifo, g], axis=1))
+            zs.append(z)
+            tanh_cs.append(tanh_c)
         states = xp.stack(hs, axis=0)                                      # (T+1, N, H)
-        self.cache = (xt, states, xp.stack(cs, axis=0), xp.stack(gates, axis=0))
+        # the gates i, f, o, g of every step, (T, N, 4H), from the tanh values in one pass
+        gates = xp.stack(zs, axis=0) * scale + (1.0 - scale)
+        self.cache = (xt, states, xp.stack(cs, axis=0), gates, xp.stack(tanh_cs, axis=0))
         return xp.permute_dims(states[1:, ...], (1, 0, 2))
 
     def backward(self, dH):
         """dH (N, T, H) -> dx (N, T, D); grads Wx, Wh, b; sets dh0, dc0 (N, H), grad_norms (T,)."""
-        xt, states, cells, gates = self._need_cache()
+        xt, states, cells, gates, tanh_cs = self._need_cache()
         xp = namespace_of(dH, states)
         T, N, D = (int(s) for s in xt.shape)
         H = self.hidden_size
         if tuple(dH.shape) != (N, T, H):
             raise ShapeError(f"LSTM.backward expected dH of shape {describe_shape((N, T, H))} "
                              f"(one gradient per hidden state), got {describe_shape(dH.shape)}")
+        i, f, o, g = (gates[..., k * H:(k + 1) * H] for k in range(4))      # each (T, N, H)
+        # Everything that does not depend on the gradient flowing back is computed for all T
+        # steps at once, before the loop; the loop keeps only what must go step by step.
+        #   dc_t = dc_{t+1} f_{t+1} + dh_t o_t (1 - tanh(c_t)^2)
+        #   da_t = [dc_t, dc_t, dh_t, dc_t] * [g i(1-i), c_{t-1} f(1-f), tanh(c_t) o(1-o), i(1-g^2)]
+        via_h = o * (1.0 - tanh_cs * tanh_cs)                              # (T, N, H)
+        partner = xp.concat([g * i * (1.0 - i), cells[:-1, ...] * f * (1.0 - f),
+                             tanh_cs * o * (1.0 - o), i * (1.0 - g * g)], axis=2)   # (T, N, 4H)
         WhT = xp.permute_dims(self.params["Wh"], (1, 0))
         dHt = xp.permute_dims(dH, (1, 0, 2))                               # (T, N, H)
-        das, dc_norms = [None] * T, [None] * T
+        das, dcs = [None] * T, [None] * T
         dh_next = xp.zeros((N, H), dtype=dH.dtype, device=array_api_compat.device(dH))
         dc_next = dh_next
         for t in range(T - 1, -1, -1):
-            i, f, o, g = (gates[t, :, k * H:(k + 1) * H] for k in range(4))
-            tanh_c = xp.tanh(cells[t + 1, ...])
             dh = dHt[t, ...] + dh_next                      # from the loss and from step t+1
-            dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)  # the memory's own path, plus via h
-            dc_norms[t] = xp.sqrt(xp.sum(dc * dc))
-            da = xp.concat([dc * g * i * (1.0 - i), dc * cells[t, ...] * f * (1.0 - f),
-                            dh * tanh_c * o * (1.0 - o), dc * i * (1.0 - g * g)], axis=1)
-            das[t] = da
-            dh_next, dc_next = da @ WhT, dc * f
+            dc = dc_next + dh * via_h[t, ...]               # the memory's own path, plus via h
+            da = xp.concat([dc, dc, dh, dc], axis=1) * partner[t, ...]
+            das[t], dcs[t] = da, dc
+            dh_next, dc_next = da @ WhT, dc * f[t, ...]
         da_all = xp.reshape(xp.stack(das, axis=0), (T * N, 4 * H))
         self.grads["Wx"] = xp.permute_dims(xp.reshape(xt, (T * N, D)), (1, 0)) @ da_all
         self.grads["Wh"] = xp.permute_dims(xp.reshape(states[:-1, ...], (T * N, H)), (1, 0)) @ da_all
         self.grads["b"] = xp.sum(da_all, axis=0)
         self.dh0, self.dc0 = dh_next, dc_next
-        self.grad_norms = xp.stack(dc_norms)
+        dc_all = xp.stack(dcs, axis=0)
+        self.grad_norms = xp.sqrt(xp.sum(dc_all * dc_all, axis=(1, 2)))   # (T,)
         dx = xp.reshape(da_all @ xp.permute_dims(self.params["Wx"], (1, 0)), (T, N, D))
         return xp.permute_dims(dx, (1, 0, 2))
 

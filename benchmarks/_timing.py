@@ -103,3 +103,28 @@ def torch_trainer(model, Xtr, ytr, Xte, yte, dtype: str, lr: float, batch_size: 
         return float(np.mean(scores.argmax(1).cpu().numpy() == yte))
 
     return run, accuracy
+
+
+def torch_recurrent_step(make_layer, x, dout):
+    """A callable running forward + backward of a PyTorch recurrent layer on the CPU (2 threads),
+    or None when PyTorch is not installed.
+
+    ``make_layer(torch)`` builds the layer (``batch_first=True``); x (N, T, D) and dout (N, T, H)
+    are NumPy arrays, of the dtype the layer is cast to. The gradients of the weights and of x
+    are computed, as coursekit's ``backward`` computes them.
+    """
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(2)
+    layer = make_layer(torch)
+    xt, dt = torch.tensor(x, requires_grad=True), torch.from_numpy(dout)
+
+    def step():
+        xt.grad = None
+        layer.zero_grad()
+        out, _ = layer(xt)
+        out.backward(dt)
+
+    return step

@@ -13,7 +13,7 @@ import argparse
 import os
 
 import numpy as np
-from _timing import median_times
+from _timing import median_times, torch_recurrent_step
 
 from coursekit.nn import LSTM
 
@@ -80,22 +80,9 @@ def main() -> None:
         np.testing.assert_allclose(dx, ref[0], rtol=1e-9, atol=1e-12)       # the same work
         np.testing.assert_allclose(layer.grads["Wh"], ref[2], rtol=1e-9, atol=1e-12)
         fns = {"coursekit": ck, "stepwise": lambda: stepwise_lstm(x, p["Wx"], p["Wh"], p["b"], dH)}
-        try:
-            import torch
-
-            torch.set_num_threads(2)
-            ref_lstm = torch.nn.LSTM(D, H, batch_first=True).double()
-            xt, dt = torch.tensor(x, requires_grad=True), torch.from_numpy(dH)
-
-            def th():
-                xt.grad = None
-                ref_lstm.zero_grad()
-                out, _ = ref_lstm(xt)
-                out.backward(dt)
-
+        th = torch_recurrent_step(lambda torch: torch.nn.LSTM(D, H, batch_first=True).double(), x, dH)
+        if th is not None:
             fns["torch"] = th
-        except ImportError:
-            pass
         med = median_times(fns, args.repeats, block=args.repeats)   # one block each: the pause to quiet torch's threads, then calls back to back
         t_ck, t_step, t_th = med["coursekit"], med["stepwise"], med.get("torch", float("nan"))
         print(f"{str((N, T, D, H)):>16s} {t_ck * 1e3:13.2f} {t_step * 1e3:12.2f} {t_th * 1e3:9.2f} "

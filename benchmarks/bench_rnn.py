@@ -15,7 +15,7 @@ import argparse
 import os
 
 import numpy as np
-from _timing import median_times
+from _timing import median_times, torch_recurrent_step
 
 from coursekit.nn import RNN
 
@@ -67,23 +67,10 @@ def main() -> None:
         tol = 1e-3 if dtype == "float32" else 1e-9
         np.testing.assert_allclose(layer.grads["Wh"], ref[3], rtol=tol, atol=tol)
         fns = {"coursekit": ck, "stepwise": lambda: stepwise_rnn(x, p["Wx"], p["Wh"], p["b"], dH)}
-        try:
-            import torch
-
-            torch.set_num_threads(2)
-            rnn = torch.nn.RNN(D, H, batch_first=True).to(getattr(torch, dtype))
-            xt = torch.tensor(x, requires_grad=True)
-            dt = torch.from_numpy(dH)
-
-            def th():
-                xt.grad = None
-                rnn.zero_grad()
-                out, _ = rnn(xt)
-                out.backward(dt)
-
+        th = torch_recurrent_step(
+            lambda torch: torch.nn.RNN(D, H, batch_first=True).to(getattr(torch, dtype)), x, dH)
+        if th is not None:
             fns["torch"] = th
-        except ImportError:
-            pass
         med = median_times(fns, args.repeats)
         t_ck, t_step, t_th = med["coursekit"], med["stepwise"], med.get("torch", float("nan"))
         rows.append((dtype, t_ck, t_th, t_step))

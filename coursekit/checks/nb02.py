@@ -12,7 +12,7 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..nn.gradcheck import numerical_gradient
-from ..lessons.nb02 import linear_data, steps_below
+from ..lessons.nb02 import exact_quadratic, linear_data, steps_below
 from .core import Checks
 
 __all__ = [
@@ -445,10 +445,8 @@ def _sweep(grad_f, gap_f, w0, lr, betas, max_steps, tol, *, fresh_w=True, fresh_
 def _valley():
     """The narrow valley of section 7 (correlation 0.98): grad_f, gap_f and the start."""
     X, y = linear_data(n=50, w_true=(2.0, -1.0), noise=0.5, correlation=0.98, seed=0)
-    w_star = np.linalg.solve(X.T @ X, X.T @ y)
-    e_star = _loss(w_star, X, y)
-    gap_f = lambda P: 0.5 * np.mean((y[:, None] - X @ np.asarray(P, dtype=float).T) ** 2, axis=0) - e_star
-    return (lambda w: _grad(w, X, y)), gap_f, np.array([0.0, 1.75])
+    grad_f, gap_f = exact_quadratic(X, y)
+    return grad_f, gap_f, np.array([0.0, 1.75])
 
 
 def _bowl():

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..backend import one_hot as backend_one_hot
 
-__all__ = ["linear_data", "bowl_hessian", "critical_learning_rate", "optimizer_path", "steps_below", "one_hot",
+__all__ = ["linear_data", "exact_quadratic", "bowl_hessian", "critical_learning_rate", "optimizer_path", "steps_below", "one_hot",
            "softmax_reference", "softmax_loss_reference", "softmax_gradients_reference"]
 
 
@@ -39,11 +39,51 @@ def linear_data(n: int = 50, w_true=(2.0, -1.0), noise: float = 0.5, correlation
         raise ValueError(f"noise must be non-negative, got {noise}")
     rng = np.random.default_rng(seed)
     c = float(correlation)
-    L = np.linalg.cholesky(np.array([[1.0, c], [c, 1.0]]))
-    X = rng.standard_normal((n, 2)) @ L.T
+    # z @ L.T for the Cholesky factor L = [[1, 0], [c, sqrt(1 - c²)]] of the correlation matrix,
+    # and X @ w_true, written out: elementwise arithmetic rounds the same on every processor,
+    # where a BLAS product's last bits depend on the kernel OpenBLAS picks (see exact_quadratic).
+    z = rng.standard_normal((n, 2))
+    X = np.column_stack([z[:, 0], c * z[:, 0] + np.sqrt(1.0 - c * c) * z[:, 1]])
     w_true = np.asarray(w_true, dtype=float).reshape(2)
-    y = X @ w_true + float(noise) * rng.standard_normal(n)
+    y = X[:, 0] * w_true[0] + X[:, 1] * w_true[1] + float(noise) * rng.standard_normal(n)
     return X, y
+
+
+def exact_quadratic(X, y):
+    """(grad, gaps) of E(w) = 1/(2N) Σ (y − Xw)² for two inputs, the same to the last bit on
+    every processor.
+
+    X : (N, 2), y : (N,). ``grad(w)`` (2,) is A w − b with A = XᵀX / N and b = Xᵀy / N;
+    ``gaps(P)`` (T,) is E(w) − E(w*) = ½ (w − w*)ᵀ A (w − w*) for each row w of a path P (T, 2).
+    A, b and w* are means of elementwise products (NumPy's own summation) and the 2 x 2 algebra
+    is written out, so no BLAS kernel's rounding enters. That matters for adaptive optimizers:
+    RMSProp and Adam hop around a narrow valley's floor and turn a last-bit difference in the
+    gradient into a different count of steps to arrive. The gap is also exact where
+    E(w) − E(w*) would lose digits to cancellation.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float).reshape(-1)
+    if X.ndim != 2 or X.shape[1] != 2 or X.shape[0] != y.shape[0]:
+        raise ValueError(f"exact_quadratic needs X of shape (N, 2) and y of shape (N,), got {X.shape} "
+                         f"and {y.shape}")
+    x0, x1 = X[:, 0], X[:, 1]
+    a00, a01, a11 = np.mean(x0 * x0), np.mean(x0 * x1), np.mean(x1 * x1)
+    b0, b1 = np.mean(x0 * y), np.mean(x1 * y)
+    det = a00 * a11 - a01 * a01
+    if not det > 0:
+        raise ValueError("the two inputs are collinear: E(w) has no single minimum")
+    w0, w1 = (a11 * b0 - a01 * b1) / det, (a00 * b1 - a01 * b0) / det       # w* by Cramer's rule
+
+    def grad(w):
+        w = np.asarray(w, dtype=float)
+        return np.array([a00 * w[0] + a01 * w[1] - b0, a01 * w[0] + a11 * w[1] - b1])
+
+    def gaps(P):
+        P = np.asarray(P, dtype=float).reshape(-1, 2)
+        d0, d1 = P[:, 0] - w0, P[:, 1] - w1
+        return 0.5 * (a00 * d0 * d0 + 2.0 * a01 * d0 * d1 + a11 * d1 * d1)
+
+    return grad, gaps
 
 
 def bowl_hessian(X):

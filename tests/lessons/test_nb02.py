@@ -72,3 +72,30 @@ def test_optimizer_path_runs_an_nn_optimizer_and_marks_divergence():
     assert steps_below(gaps, 0.05) == 4          # dipped below at step 2, but came back up
     assert steps_below(gaps, 2.0) == 0
     assert steps_below(np.array([1.0, 0.5, np.inf]), 0.1) is None
+
+
+def test_exact_quadratic_is_the_mse_gradient_and_gap():
+    """The written-out gradient and gap of notebook 02's narrow valley are the matrix formulas'."""
+    X, y = linear.linear_data(n=50, w_true=(2.0, -1.0), noise=0.5, correlation=0.98, seed=0)
+    grad, gaps = linear.exact_quadratic(X, y)
+    w_star = np.linalg.solve(X.T @ X, X.T @ y)
+    E = lambda w: 0.5 * np.mean((y - X @ w) ** 2)
+    for w in (np.array([0.0, 1.75]), np.array([2.5, -0.3]), w_star):
+        np.testing.assert_allclose(grad(w), X.T @ (X @ w - y) / len(y), atol=1e-12)
+    P = np.array([[0.0, 1.75], [2.5, -0.3], [10.0, 10.0]])
+    np.testing.assert_allclose(gaps(P), [E(w) - E(w_star) for w in P], rtol=1e-9)
+    assert abs(gaps(w_star[None, :])[0]) < 1e-20              # exactly 0 up to w*'s own rounding
+    assert gaps(w_star).shape == (1,)                          # one w is a path of one row
+
+
+def test_exact_quadratic_refuses_what_it_cannot_do():
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        linear.exact_quadratic(np.zeros((5, 3)), np.zeros(5))
+    with pytest.raises(ValueError, match="collinear"):
+        linear.exact_quadratic(np.ones((5, 2)), np.arange(5.0))
+
+
+def test_linear_data_has_the_asked_correlation():
+    X, _ = linear.linear_data(20000, correlation=0.8, seed=1)
+    assert abs(np.corrcoef(X.T)[0, 1] - 0.8) < 0.01
+    assert np.allclose(X.std(axis=0), 1.0, atol=0.02)

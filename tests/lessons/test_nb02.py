@@ -99,3 +99,22 @@ def test_linear_data_has_the_asked_correlation():
     X, _ = linear.linear_data(20000, correlation=0.8, seed=1)
     assert abs(np.corrcoef(X.T)[0, 1] - 0.8) < 0.01
     assert np.allclose(X.std(axis=0), 1.0, atol=0.02)
+
+
+def test_adam_at_lr_1_arrives_by_luck_on_the_narrow_valley():
+    """What notebook 02 says of Adam at lr 1.0: 83 steps from its start, but starts moved by
+    1e-12 (seeded) take about 1,400 steps in 7 of 11 tries. At lr 0.3 every start takes 80."""
+    from coursekit import nn
+
+    X, y = linear.linear_data(n=50, w_true=(2.0, -1.0), noise=0.5, correlation=0.98, seed=0)
+    grad, gaps = linear.exact_quadratic(X, y)
+    w0, rng = np.array([0.0, 1.75]), np.random.default_rng(0)
+    starts = [w0] + [w0 + 1e-12 * rng.normal(size=2) for _ in range(11)]
+
+    def steps(lr, w):
+        return linear.steps_below(gaps(linear.optimizer_path(nn.Adam(lr), grad, w, 1500)), 1e-4)
+
+    at_1 = [steps(1.0, w) for w in starts]
+    assert at_1[0] == 83
+    assert sum(1300 < s < 1500 for s in at_1[1:]) == 7 and at_1.count(83) == 5, at_1
+    assert {steps(0.3, w) for w in starts[:4]} == {80}

@@ -1,8 +1,20 @@
 """Timing helpers shared by the benchmarks (run by hand, never in the test suite)."""
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import time
+
+
+def repeats_from_command_line(default: int) -> int:
+    """The ``--repeats`` a benchmark was run with (``default`` if none), after printing the load
+    average and the cores, which say how far the figures that follow can be trusted."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=default)
+    repeats = ap.parse_args().repeats
+    print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}")
+    return repeats
 
 
 def median_times(fns: dict, repeats: int, warmup: int = 2, block: int = 10,

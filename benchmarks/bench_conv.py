@@ -10,11 +10,10 @@ Target (issue 2): coursekit at most 2x PyTorch.
 """
 from __future__ import annotations
 
-import argparse
 import os
 
 import numpy as np
-from _timing import median_times
+from _timing import median_times, repeats_from_command_line
 
 from coursekit.nn import Conv2D
 
@@ -53,10 +52,7 @@ def plain_im2col_step(x, Wt, b, dout, pad=PAD, stride=1):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=20)
-    args = ap.parse_args()
-    print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}")
+    repeats = repeats_from_command_line(20)
     rng = np.random.default_rng(0)
     rows = []
     for dtype in ("float32", "float64"):
@@ -95,11 +91,11 @@ def main() -> None:
             fns["torch"] = th
         except ImportError:
             pass
-        med = median_times(fns, args.repeats)
+        med = median_times(fns, repeats)
         t_ck, t_pl, t_th = med["coursekit"], med["im2col"], med.get("torch", float("nan"))
         rows.append((dtype, t_ck, t_th, t_pl))
     print(f"Conv2D forward+backward, x ({N}, {C}, {H}, {W}), {F} filters {K}x{K}, padding {PAD}; "
-          f"median of {args.repeats}")
+          f"median of {repeats}")
     print(f"{'dtype':8s} {'coursekit ms':>13s} {'torch ms':>9s} {'im2col ms':>10s} "
           f"{'ck/torch':>9s} {'im2col/torch':>13s} {'ck/im2col':>10s}")
     for dtype, a, t, p in rows:

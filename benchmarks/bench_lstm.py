@@ -9,11 +9,10 @@ medians, ratios and the machine load. Run by hand:
 """
 from __future__ import annotations
 
-import argparse
 import os
 
 import numpy as np
-from _timing import median_times, torch_recurrent_step
+from _timing import median_times, repeats_from_command_line, torch_recurrent_step
 
 from coursekit.nn import LSTM
 
@@ -58,12 +57,9 @@ def stepwise_lstm(x, Wx, Wh, b, dH):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=30)
-    args = ap.parse_args()
-    print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}")
+    repeats = repeats_from_command_line(30)
     rng = np.random.default_rng(0)
-    print(f"LSTM forward+BPTT, float64; median of {args.repeats}")
+    print(f"LSTM forward+BPTT, float64; median of {repeats}")
     print(f"{'N, T, D, H':>16s} {'coursekit ms':>13s} {'stepwise ms':>12s} {'torch ms':>9s} "
           f"{'stepwise/ck':>12s} {'torch/ck':>9s}")
     for N, T, D, H in SIZES:
@@ -83,7 +79,7 @@ def main() -> None:
         th = torch_recurrent_step(lambda torch: torch.nn.LSTM(D, H, batch_first=True).double(), x, dH)
         if th is not None:
             fns["torch"] = th
-        med = median_times(fns, args.repeats, block=args.repeats)   # one block each: the pause to quiet torch's threads, then calls back to back
+        med = median_times(fns, repeats, block=repeats)   # one block each: the pause to quiet torch's threads, then calls back to back
         t_ck, t_step, t_th = med["coursekit"], med["stepwise"], med.get("torch", float("nan"))
         print(f"{str((N, T, D, H)):>16s} {t_ck * 1e3:13.2f} {t_step * 1e3:12.2f} {t_th * 1e3:9.2f} "
               f"{t_step / t_ck:12.2f} {t_th / t_ck:9.2f}")

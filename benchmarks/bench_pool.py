@@ -8,11 +8,8 @@ ratio, and the way the layer picks, so that the rule can be checked on another m
 """
 from __future__ import annotations
 
-import argparse
-import os
-
 import numpy as np
-from _timing import median_times
+from _timing import median_times, repeats_from_command_line
 
 from coursekit.nn import MaxPool2D
 
@@ -27,10 +24,7 @@ def step(layer, x, dout):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=30)
-    args = ap.parse_args()
-    print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}")
+    repeats = repeats_from_command_line(30)
     rng = np.random.default_rng(0)
     print(f"{'input (N, C, H, W)':>20} {'kernel':>6} {'loop ms':>8} {'reshape ms':>10} {'loop/reshape':>12}  picked")
     for N, C, H, W, k in SETTINGS:
@@ -41,7 +35,7 @@ def main() -> None:
         looped._tiles = lambda H, W: False
         reshaped._tiles = lambda H, W: True
         t = median_times({"loop": lambda: step(looped, x, dout), "reshape": lambda: step(reshaped, x, dout)},
-                         repeats=args.repeats, pause=0.0)
+                         repeats=repeats, pause=0.0)
         print(f"{str((N, C, H, W)):>20} {k:>6} {t['loop'] * 1e3:8.3f} {t['reshape'] * 1e3:10.3f} "
               f"{t['loop'] / t['reshape']:12.2f}  {'reshape' if picked else 'loop'}")
 

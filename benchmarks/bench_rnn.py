@@ -11,11 +11,10 @@ Target (issue 2): coursekit at most 0.75x torch.nn.RNN.
 """
 from __future__ import annotations
 
-import argparse
 import os
 
 import numpy as np
-from _timing import median_times, torch_recurrent_step
+from _timing import median_times, repeats_from_command_line, torch_recurrent_step
 
 from coursekit.nn import RNN
 
@@ -45,10 +44,7 @@ def stepwise_rnn(x, Wx, Wh, b, dH):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeats", type=int, default=50)
-    args = ap.parse_args()
-    print(f"load average before: {os.getloadavg()}; cores: {os.cpu_count()}")
+    repeats = repeats_from_command_line(50)
     rng = np.random.default_rng(0)
     rows = []
     for dtype in ("float32", "float64"):
@@ -71,10 +67,10 @@ def main() -> None:
             lambda torch: torch.nn.RNN(D, H, batch_first=True).to(getattr(torch, dtype)), x, dH)
         if th is not None:
             fns["torch"] = th
-        med = median_times(fns, args.repeats)
+        med = median_times(fns, repeats)
         t_ck, t_step, t_th = med["coursekit"], med["stepwise"], med.get("torch", float("nan"))
         rows.append((dtype, t_ck, t_th, t_step))
-    print(f"RNN forward+BPTT, N={N}, T={T}, D={D}, H={H}; median of {args.repeats}")
+    print(f"RNN forward+BPTT, N={N}, T={T}, D={D}, H={H}; median of {repeats}")
     print(f"{'dtype':8s} {'coursekit ms':>13s} {'torch ms':>9s} {'stepwise ms':>12s} "
           f"{'ck/torch':>9s} {'ck/stepwise':>12s}")
     for dtype, a, t, s in rows:

@@ -4,8 +4,9 @@ Each function comes as a pair ``f(z)`` and ``f_grad(z) = f'(z)``, elementwise, a
 namespace of ``z``. The layer classes (``Sigmoid()``, ``ReLU()``...) wrap them: forward keeps what
 the derivative needs, backward returns ``dout * f'(z)``.
 
-Numerical stability: ``sigmoid`` and ``softplus`` never call ``exp`` on a large positive number
-(the naive ``1/(1+exp(-z))`` overflows at z = -1000), so z = ±1000 gives finite values.
+Numerical stability: ``sigmoid`` caps the exponent of the naive ``1/(1+exp(-z))`` at 700 (80 in
+float32), where ``exp`` is still finite, and ``softplus`` never calls ``exp`` on a large positive
+number (the naive ``1/(1+exp(-z))`` overflows at z = -1000), so z = ±1000 gives finite values.
 """
 from __future__ import annotations
 
